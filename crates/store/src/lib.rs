@@ -1,1 +1,35 @@
-//! Placeholder.
+//! Customer accounts and server-side sessions for synerise-auth.
+//!
+//! Storage sits behind two small async traits, [`AccountStore`] and [`SessionStore`], used as
+//! `Arc<dyn AccountStore>` and `Arc<dyn SessionStore>`, so another database can be added without
+//! touching the HTTP layer. [`SqliteStore`] implements both on one SQLite file with embedded,
+//! versioned migrations.
+//!
+//! - Passwords: a policy ([`check_password_policy`]: at least [`MIN_PASSWORD_CHARS`] characters,
+//!   at most [`MAX_PASSWORD_BYTES`] bytes) and argon2id at OWASP's parameters (19 MiB, 2 passes,
+//!   1 lane), hashed off the async threads; unknown accounts are checked against a dummy hash so
+//!   that sign-in failures take the same time whatever their cause.
+//! - Sessions: a 256-bit random [`SessionToken`] handed to the caller once; only its SHA-256 is
+//!   stored. Idle and absolute expiry; `last_seen` slides at most once a minute.
+//! - Time is a parameter ([`UnixTime`](synerise_auth_token::UnixTime)): nothing here reads the
+//!   clock.
+//! - One error type, [`StoreError`], with a stable [`code`](StoreError::code) per variant.
+//!
+//! See [`SqliteStore`] for an example.
+
+mod account;
+mod error;
+mod password;
+mod session;
+mod sqlite;
+
+pub use account::{Account, AccountId, AccountStore, AccountSummary};
+pub use error::{BoxError, Result, StoreError};
+pub use password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordCheck, check_password_policy, hash_password,
+    verify_password_hash,
+};
+pub use session::{
+    Session, SessionStore, SessionToken, SessionTokenHash, session_ttl_secs, touch_interval_secs,
+};
+pub use sqlite::SqliteStore;

@@ -42,6 +42,14 @@ pub enum KeyError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The key file could not be written (it may already exist).
+    #[error("cannot write key file {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// The key is not one this service can use; `reason` says why.
     #[error("{origin}: {reason}")]
     Refused {

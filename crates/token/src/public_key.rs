@@ -102,6 +102,18 @@ impl PublicKey {
         Self::from_aws(&key, origin)
     }
 
+    /// Builds a public key from its modulus and exponent (big-endian bytes), as found in a JWK.
+    ///
+    /// # Errors
+    /// [`KeyError::Refused`] when they do not make an RSA key of at least 2048 bits.
+    pub fn from_rsa_components(n: &[u8], e: &[u8], origin: &str) -> Result<Self> {
+        let components = aws_lc_rs::rsa::PublicKeyComponents { n, e };
+        let der = components
+            .as_der()
+            .map_err(|_| KeyError::refused(origin, "is not a valid RSA public key"))?;
+        Self::from_der(der.as_ref(), origin)
+    }
+
     /// Parses a public key in any form a person might paste into Synerise's certificate field:
     /// PEM with or without header and footer, with or without line breaks, or bare base64 of the
     /// DER. `BEGIN RSA PUBLIC KEY` (PKCS#1) is accepted too.

@@ -210,6 +210,40 @@ impl SigningKey {
         ))))
     }
 
+    /// Writes the key as PKCS#8 PEM to `path` with mode 0600 (owner read/write only on Unix).
+    /// Refuses to replace an existing file unless `overwrite`.
+    ///
+    /// # Errors
+    /// [`KeyError::Write`] naming the file, including when it already exists.
+    pub fn write_pkcs8_pem(&self, path: &Path, overwrite: bool) -> Result<()> {
+        use std::io::Write as _;
+        let write_error = |source| KeyError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let pem = self.to_pkcs8_pem()?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true);
+        if overwrite {
+            options.create(true).truncate(true);
+        } else {
+            options.create_new(true);
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path).map_err(write_error)?;
+        #[cfg(unix)]
+        {
+            // `mode` applies only to new files: tighten one that is being replaced too.
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(write_error)?;
+        }
+        file.write_all(pem.as_bytes()).map_err(write_error)?;
+        file.sync_all().map_err(write_error)?;
+        Ok(())
+    }
+
     /// The length of a signature in bytes.
     #[must_use]
     pub fn signature_len(&self) -> usize {

@@ -67,7 +67,7 @@ impl Verifier {
     /// # Errors
     /// A [`VerifyError`] naming the first check that failed.
     pub fn verify(&self, token: &str, now: UnixTime) -> Result<VerifiedToken, VerifyError> {
-        let header = decode_header(token)?;
+        let (header, payload, signature) = split(token)?;
         match header.get("alg") {
             Some(Value::String(alg)) if alg == "RS256" => {}
             Some(Value::String(alg)) => {
@@ -79,6 +79,16 @@ impl Verifier {
                 ));
             }
             None => return Err(VerifyError::Malformed("header has no `alg`".into())),
+        }
+        // Shape before signature, so that garbage is reported as garbage, not as a bad signature.
+        let is_base64url = |part: &str| {
+            part.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !is_base64url(payload) || !is_base64url(signature) || signature.is_empty() {
+            return Err(VerifyError::Malformed(
+                "payload or signature is not base64url".into(),
+            ));
         }
         let data = jsonwebtoken::decode::<Map<String, Value>>(
             token,
@@ -92,7 +102,9 @@ impl Verifier {
                     found: "unknown".into(),
                 }
             }
-            ErrorKind::Json(_) => VerifyError::Malformed("payload is not a JSON object".into()),
+            ErrorKind::Json(e) => {
+                VerifyError::Malformed(format!("header or payload does not decode: {e}"))
+            }
             ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
                 VerifyError::Malformed("a part is not valid base64url".into())
             }
@@ -163,9 +175,10 @@ impl Verifier {
     }
 }
 
-fn decode_header(token: &str) -> Result<Header, VerifyError> {
+/// Splits a compact JWT and decodes its header.
+fn split(token: &str) -> Result<(Header, &str, &str), VerifyError> {
     let mut parts = token.split('.');
-    let (Some(header), Some(_), Some(_), None) =
+    let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(VerifyError::Malformed(
@@ -176,7 +189,7 @@ fn decode_header(token: &str) -> Result<Header, VerifyError> {
         .decode(header)
         .map_err(|_| VerifyError::Malformed("header is not base64url".into()))?;
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => Ok((map, payload, signature)),
         _ => Err(VerifyError::Malformed("header is not a JSON object".into())),
     }
 }

@@ -1,0 +1,131 @@
+//! The command-line contract. Other tools depend on it: change it only compatibly.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use synerise_auth_token::{PublicKeyFormat, TokenTtl};
+
+/// Sign, verify and serve Synerise JS SDK tokens (RS256 JWT with `exp`, `uuid`, `email`).
+#[derive(Debug, Parser)]
+#[command(name = "synerise-auth", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Make an RSA key pair: DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem.
+    Keygen {
+        /// Directory to write the keys into.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+        /// Modulus size.
+        #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+        bits: u32,
+        /// Replace existing key files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the public key of a private key.
+    PublicKey {
+        /// The private key file (PEM or DER).
+        #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
+        key: PathBuf,
+        /// Output form: `single-line` is what Synerise's certificate field takes.
+        #[arg(long, default_value = "pem", value_parser = parse_format)]
+        format: PublicKeyFormat,
+    },
+    /// Print a customer's UUID: UUIDv5(namespace URL, SALT + IDENTIFIER).
+    Uuid {
+        /// The site-wide salt.
+        #[arg(long, env = "SYNERISE_AUTH_UUID_SALT", hide_env_values = true)]
+        salt: String,
+        /// The customer's identifier (their email, by default in Synerise).
+        identifier: String,
+    },
+    /// Sign a token and print it.
+    Issue {
+        /// The private key file (PEM or DER).
+        #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
+        key: PathBuf,
+        /// The customer's email.
+        #[arg(long)]
+        email: String,
+        /// The customer's UUID; derived from `--salt` and the email when absent.
+        #[arg(long, conflicts_with = "salt")]
+        uuid: Option<String>,
+        /// The site-wide UUID salt.
+        #[arg(
+            long,
+            env = "SYNERISE_AUTH_UUID_SALT",
+            hide_env_values = true,
+            required_unless_present = "uuid"
+        )]
+        salt: Option<String>,
+        /// Lifetime, e.g. 7d, 12h, 30m.
+        #[arg(long, default_value = "7d")]
+        ttl: TokenTtl,
+    },
+    /// Verify a token (RS256 only): exit 0 and print its header and claims as JSON, or exit 1
+    /// and print why it is not valid.
+    Verify {
+        /// The public key (any PEM or base64 form) to verify with.
+        #[arg(long, conflicts_with = "key")]
+        public_key: Option<PathBuf>,
+        /// Or the private key, whose public half is used.
+        #[arg(long, env = "SYNERISE_AUTH_KEY")]
+        key: Option<PathBuf>,
+        /// Allowed clock skew in seconds.
+        #[arg(long, default_value_t = 30)]
+        leeway: u32,
+        /// The token; `-` reads it from standard input.
+        token: String,
+    },
+    /// Run the HTTP service.
+    Serve(ServeArgs),
+}
+
+/// `serve`'s flags. Each also reads `SYNERISE_AUTH_<FLAG>`; precedence: flag, environment,
+/// the TOML file, defaults.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Every flag can also be set as an environment variable SYNERISE_AUTH_<FLAG> \
+(SYNERISE_AUTH_LISTEN, SYNERISE_AUTH_KEY, SYNERISE_AUTH_DATA_DIR, SYNERISE_AUTH_UUID_SALT, SYNERISE_AUTH_TOKEN_TTL, \
+SYNERISE_AUTH_PRODUCTION) or in the TOML file. API keys: SYNERISE_AUTH_API_KEYS (comma separated; an entry may be \
+sha256:<hex>). Precedence: flags, then environment, then the file, then defaults."
+)]
+pub(crate) struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "SYNERISE_AUTH_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub(crate) listen: Option<SocketAddr>,
+    /// RSA private key file [dev mode default: DATA_DIR/private.pem, created if absent].
+    #[arg(long)]
+    pub(crate) key: Option<PathBuf>,
+    /// Data directory [default: ./data].
+    #[arg(long)]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// The site-wide UUID salt [dev mode default: generated into DATA_DIR/uuid-salt].
+    #[arg(long)]
+    pub(crate) uuid_salt: Option<String>,
+    /// Token lifetime [default: 7d].
+    #[arg(long)]
+    pub(crate) token_ttl: Option<TokenTtl>,
+    /// Production mode: nothing is generated; missing settings are start-up errors.
+    #[arg(long)]
+    pub(crate) production: bool,
+}
+
+fn parse_bits(text: &str) -> Result<u32, String> {
+    match text {
+        "2048" | "3072" | "4096" => text.parse().map_err(|_| String::new()),
+        _ => Err("choose 2048, 3072 or 4096".to_owned()),
+    }
+}
+
+fn parse_format(text: &str) -> Result<PublicKeyFormat, String> {
+    text.parse()
+}

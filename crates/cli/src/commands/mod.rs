@@ -1,0 +1,31 @@
+//! One function per command, each a thin call into the library crates.
+
+mod keys;
+mod serve;
+mod tokens;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Keygen { out, bits, force } => keys::keygen(&out, bits, force),
+        Command::PublicKey { key, format } => keys::public_key(&key, format),
+        Command::Uuid { salt, identifier } => tokens::uuid(salt, &identifier),
+        Command::Issue {
+            key,
+            email,
+            uuid,
+            salt,
+            ttl,
+        } => tokens::issue(&key, &email, uuid.as_deref(), salt, ttl),
+        Command::Verify {
+            public_key,
+            key,
+            leeway,
+            token,
+        } => tokens::verify(public_key.as_deref(), key.as_deref(), leeway, &token),
+        Command::Serve(args) => serve::serve(args),
+    }
+}

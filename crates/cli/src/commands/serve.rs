@@ -1,0 +1,51 @@
+//! `serve`.
+
+use std::process::ExitCode;
+
+use synerise_auth_server::{Application, Mode, Settings, SettingsLayer, telemetry};
+
+use crate::cli::ServeArgs;
+
+pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let flags = SettingsLayer {
+        production: args.production.then_some(true),
+        listen: args.listen,
+        key: args.key,
+        data_dir: args.data_dir,
+        uuid_salt: args.uuid_salt,
+        token_ttl: args.token_ttl,
+        ..SettingsLayer::default()
+    };
+    let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+    let file = match &args.config {
+        Some(path) => SettingsLayer::from_toml_file(path)?,
+        None => SettingsLayer::default(),
+    };
+    let settings = Settings::resolve(flags.over(env.over(file)))?;
+
+    telemetry::init();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let app = Application::build(settings).await?;
+        let notes = app.notes();
+        let addr = app.local_addr()?;
+        let mode = match notes.mode {
+            Mode::Dev => "dev mode",
+            Mode::Production => "production",
+        };
+        println!("synerise-auth {} ({mode})", env!("CARGO_PKG_VERSION"));
+        if notes.key_created {
+            println!("  created signing key {}", notes.key_path.display());
+        }
+        println!("  signing key: {}", notes.key_path.display());
+        println!("  public key for Synerise (Data Management > Events > JS SDK event settings > Certificate):");
+        println!("  {}", notes.public_key_single_line);
+        if let Some(api_key) = &notes.dev_api_key {
+            println!("  dev API key (Authorization: Bearer ...): {api_key}");
+        }
+        println!("synerise-auth listening on http://{addr}");
+        app.run_until_stopped().await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,102 @@
+//! API keys for the site's own back end, compared in constant time.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// The accepted API keys, held only as SHA-256 digests.
+///
+/// An entry of the configured list is either the key itself or `sha256:<64 hex digits>` of it,
+/// so that the plain key need not be stored in configuration.
+#[derive(Clone, Default)]
+pub(crate) struct ApiKeys(Vec<[u8; 32]>);
+
+/// Shortest plain API key accepted: 128 bits of entropy as hex or base64 is 22+ characters.
+const MIN_KEY_LEN: usize = 20;
+
+impl ApiKeys {
+    pub(crate) fn parse(entries: &[String]) -> Result<Self, String> {
+        let mut digests = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().map(|e| e.trim()).enumerate() {
+            if entry.is_empty() {
+                continue;
+            }
+            let digest = if let Some(hex_digest) = entry.strip_prefix("sha256:") {
+                hex::decode(hex_digest)
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        format!(
+                            "API key #{}: `sha256:` must be followed by 64 hex digits",
+                            index + 1
+                        )
+                    })?
+            } else {
+                if entry.len() < MIN_KEY_LEN {
+                    return Err(format!(
+                        "API key #{} is {} characters long; use at least {MIN_KEY_LEN} random characters",
+                        index + 1,
+                        entry.len()
+                    ));
+                }
+                Sha256::digest(entry.as_bytes()).into()
+            };
+            digests.push(digest);
+        }
+        Ok(Self(digests))
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `presented` is one of the keys. Every configured key is compared, in constant time,
+    /// whatever matches, so timing reveals neither which key matched nor how much of it.
+    pub(crate) fn accepts(&self, presented: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        self.0
+            .iter()
+            .fold(subtle::Choice::from(0), |found, key| {
+                found | key.ct_eq(&digest)
+            })
+            .into()
+    }
+}
+
+impl fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKeys({} configured)", self.0.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_and_hashed_entries_are_accepted() {
+        let plain = "k-0123456789abcdefghij";
+        let other = "z-0123456789abcdefghij";
+        let hashed = format!("sha256:{}", hex::encode(Sha256::digest(other.as_bytes())));
+        let keys = ApiKeys::parse(&[plain.to_owned(), hashed]).unwrap();
+        assert!(keys.accepts(plain));
+        assert!(keys.accepts(other));
+        assert!(!keys.accepts("k-0123456789abcdefghiJ"));
+        assert!(!keys.accepts(""));
+    }
+
+    #[test]
+    fn refuses_short_keys_and_bad_digests() {
+        assert!(ApiKeys::parse(&["short".to_owned()]).is_err());
+        assert!(ApiKeys::parse(&["sha256:abcd".to_owned()]).is_err());
+        assert!(ApiKeys::parse(&[" ".to_owned()]).unwrap().is_empty());
+        assert_eq!(
+            format!(
+                "{:?}",
+                ApiKeys::parse(&["k-0123456789abcdefghij".to_owned()]).unwrap()
+            ),
+            "ApiKeys(1 configured)"
+        );
+    }
+}

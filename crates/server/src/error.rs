@@ -1,0 +1,185 @@
+//! The one error type of the HTTP API: every refusal is a JSON `{"error", "code"}` with a stable
+//! snake_case code; anything unexpected is a fixed sentence, and its cause chain is logged once.
+
+use std::{borrow::Cow, sync::Arc};
+
+use axum::{
+    Json,
+    extract::rejection::JsonRejection,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+/// An error answered to a client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// 400: the request is malformed or a value is invalid.
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Sentence for a person.
+        message: Cow<'static, str>,
+    },
+    /// 401: no or wrong credentials.
+    #[error("{message}")]
+    Unauthorized {
+        /// Stable code.
+        code: &'static str,
+        /// Sentence for a person.
+        message: Cow<'static, str>,
+    },
+    /// 403: authenticated, but not allowed this.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code.
+        code: &'static str,
+        /// Sentence for a person.
+        message: Cow<'static, str>,
+    },
+    /// 404: no such route or resource.
+    #[error("not found")]
+    NotFound,
+    /// 405: the route exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: conflicts with the current state.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// Sentence for a person.
+        message: Cow<'static, str>,
+    },
+    /// 413: the body is over the limit.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("expected Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// 429: over a rate limit.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
+    /// 500: our fault. Answered with a fixed sentence; the cause is logged, never sent.
+    #[error("unexpected error")]
+    Unexpected(#[source] anyhow::Error),
+}
+
+/// The cause of a 500, carried in the response's extensions to the logging middleware.
+#[derive(Debug, Clone)]
+pub(crate) struct UnexpectedCause(pub(crate) Arc<anyhow::Error>);
+
+impl ApiError {
+    /// A 400 with `code`.
+    pub fn bad_request(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 401 with `code`.
+    pub fn unauthorized(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::Unauthorized {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 403 with `code`.
+    pub fn forbidden(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::Forbidden {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable snake_case code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::Conflict { code, .. } => code,
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooManyRequests { .. } => "rate_limited",
+            Self::Unexpected(_) => "internal_error",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = serde_json::json!({"error": self.to_string(), "code": self.code()});
+        let mut response = (status, Json(body)).into_response();
+        match self {
+            Self::Unauthorized { .. } => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_secs.max(1)),
+                );
+            }
+            Self::Unexpected(cause) => {
+                response
+                    .extensions_mut()
+                    .insert(UnexpectedCause(Arc::new(cause)));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
+            JsonRejection::JsonSyntaxError(e) => Self::bad_request(
+                "malformed_json",
+                format!("the body is not valid JSON: {}", e.body_text()),
+            ),
+            JsonRejection::JsonDataError(e) => Self::bad_request(
+                "invalid_body",
+                format!(
+                    "the body does not have the expected shape: {}",
+                    e.body_text()
+                ),
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::PayloadTooLarge
+            }
+            other => Self::bad_request("unreadable_body", other.body_text()),
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! `GET /healthz`.
+
+use axum::{Json, extract::State};
+use serde_json::{Value, json};
+
+use crate::{AppState, Mode};
+
+/// 200 with the signing key's id: the key is loaded before the port is bound, so a served
+/// request means a key is ready.
+pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "mode": match state.inner.mode { Mode::Dev => "dev", Mode::Production => "production" },
+        "kid": state.inner.issuing.issuer().public_key().thumbprint(),
+    }))
+}

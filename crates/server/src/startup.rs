@@ -1,0 +1,314 @@
+//! Building the application: dev-mode fill-ins, the router and its layers, binding, serving.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use synerise_auth_token::{Clock, Issuer, PublicKeyFormat, SigningKey, SystemClock, UuidSalt};
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+};
+
+use crate::{
+    ApiError, AppState, Settings,
+    config::{KidSetting, Mode},
+    error::UnexpectedCause,
+    issuing::Issuing,
+    routes,
+};
+
+/// The largest request body accepted.
+const BODY_LIMIT: usize = 16 * 1024;
+/// How long one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What start-up did and what an operator needs to see.
+#[derive(Debug, Clone)]
+pub struct StartupNotes {
+    /// Dev or production.
+    pub mode: Mode,
+    /// The public key in Synerise's one-line certificate form.
+    pub public_key_single_line: String,
+    /// The key file in use.
+    pub key_path: PathBuf,
+    /// Whether the key file was created by this start.
+    pub key_created: bool,
+    /// In dev mode without configured keys: the generated API key.
+    pub dev_api_key: Option<String>,
+}
+
+/// A bound, ready-to-serve application.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    notes: StartupNotes,
+}
+
+impl Application {
+    /// Loads the key once, fills in dev-mode defaults, builds the router and binds the port.
+    ///
+    /// # Errors
+    /// A message saying what to fix: an unreadable or unusable key, an unwritable data dir, a
+    /// port in use.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As [`build`](Self::build), with the clock tests pin.
+    ///
+    /// # Errors
+    /// As [`build`](Self::build).
+    pub async fn build_with_clock(
+        mut settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let mut dev_api_key = None;
+        let (key_path, key_created) = match (&settings.key, settings.mode) {
+            (Some(path), _) => (path.clone(), false),
+            (None, _) => {
+                ensure_dir(&settings.data_dir)?;
+                let path = settings.data_dir.join("private.pem");
+                let created = if path.exists() {
+                    false
+                } else {
+                    SigningKey::generate(2048)?.write_pkcs8_pem(&path, false)?;
+                    true
+                };
+                (path, created)
+            }
+        };
+        let key = SigningKey::from_file(&key_path)?;
+        warn_if_key_readable_by_others(&key_path);
+
+        if settings.mode == Mode::Dev {
+            if settings.uuid_salt.is_none() {
+                ensure_dir(&settings.data_dir)?;
+                let salt = read_or_create_secret(&settings.data_dir.join("uuid-salt"))?;
+                settings.uuid_salt = Some(UuidSalt::new(salt)?);
+            }
+            if settings.api_keys.is_empty() {
+                ensure_dir(&settings.data_dir)?;
+                let api_key = read_or_create_secret(&settings.data_dir.join("dev-api-key"))?;
+                settings = settings.with_api_keys(std::slice::from_ref(&api_key))?;
+                dev_api_key = Some(api_key);
+            }
+        }
+        let salt = settings
+            .uuid_salt
+            .clone()
+            .context("no UUID salt configured (SYNERISE_AUTH_UUID_SALT)")?;
+
+        let kid = match &settings.token_kid {
+            KidSetting::None => None,
+            KidSetting::Thumbprint => Some(key.public_key().thumbprint().to_owned()),
+            KidSetting::Fixed(kid) => Some(kid.clone()),
+        };
+        let notes = StartupNotes {
+            mode: settings.mode,
+            public_key_single_line: key.public_key().to_format(PublicKeyFormat::SingleLine),
+            key_path,
+            key_created,
+            dev_api_key,
+        };
+        let issuing = Issuing::new(Issuer::new(key, kid), salt, settings.token_ttl, clock);
+        let state = AppState::new(settings.mode, issuing, settings.api_keys.clone());
+
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            router: router(state),
+            notes,
+        })
+    }
+
+    /// The bound address (its port is the real one when 0 was asked for).
+    ///
+    /// # Errors
+    /// When the socket has no local address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// What start-up did.
+    #[must_use]
+    pub fn notes(&self) -> &StartupNotes {
+        &self.notes
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_with_shutdown(
+        self,
+        signal: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await
+    }
+}
+
+/// The routes and their layers, without binding anything.
+///
+/// Layers, outermost first: a caught panic becomes a JSON 500; then the unexpected-error log,
+/// which sees every response including those; then the security headers; then the timeout; the
+/// body limit applies to each extractor.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/generate-jwt", post(routes::token::generate_jwt))
+        .route("/public-key", get(routes::keys::public_key))
+        .route("/.well-known/jwks.json", get(routes::keys::jwks))
+        .route("/healthz", get(routes::health::healthz))
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(middleware::from_fn(log_responses))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Unexpected(anyhow::anyhow!("a handler panicked")).into_response()
+        }))
+}
+
+/// Logs refusals at info, our own failures at error with their cause chain, successes at debug.
+/// Only method, path and status: never headers, query strings or bodies, which carry secrets.
+async fn log_responses(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(UnexpectedCause(cause)) = response.extensions().get::<UnexpectedCause>() {
+        tracing::error!(%method, %path, status, ms, error = format!("{cause:#}"), "request failed");
+    } else if status >= 500 {
+        tracing::error!(%method, %path, status, ms, "request failed");
+    } else if status >= 400 {
+        tracing::info!(%method, %path, status, ms, "request refused");
+    } else {
+        tracing::debug!(%method, %path, status, ms, "request served");
+    }
+    response
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create data dir {}", dir.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot restrict data dir {}", dir.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a one-line secret from `path`, or makes one (256 random bits, hex) and stores it 0600.
+fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let text = text.trim().to_owned();
+        anyhow::ensure!(
+            !text.is_empty(),
+            "{} is empty; delete it to have a new one made",
+            path.display()
+        );
+        return Ok(text);
+    }
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, secret.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(secret)
+}
+
+fn warn_if_key_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                key = %path.display(),
+                mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                "the private key file is readable by other users; chmod 600 it"
+            );
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `/public-key`, `/.well-known/jwks.json`, `/healthz`.
+
+use crate::helpers::{TestApp, assert_error};
+
+#[tokio::test]
+async fn public_key_is_the_servers_key_in_pem() {
+    let app = TestApp::spawn().await;
+    let response = app.client.get(app.url("/public-key")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let pem = response.text().await.unwrap();
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{pem}");
+    let key = synerise_auth_token::SigningKey::from_file(&app.data_dir.path().join("private.pem"))
+        .unwrap();
+    assert_eq!(
+        &synerise_auth_token::PublicKey::parse_text(&pem, "reply").unwrap(),
+        key.public_key()
+    );
+}
+
+#[tokio::test]
+async fn jwks_has_one_rs256_key_with_its_thumbprint() {
+    let app = TestApp::spawn().await;
+    let jwks: serde_json::Value = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["kty"], "RSA");
+    assert_eq!(keys[0]["alg"], "RS256");
+    let health: serde_json::Value = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["kid"], keys[0]["kid"]);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_json_errors() {
+    let app = TestApp::spawn().await;
+    assert_error(
+        app.client
+            .get(app.url("/no-such-thing"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        app.client.post(app.url("/healthz")).send().await.unwrap(),
+        405,
+        "method_not_allowed",
+    )
+    .await;
+    assert_error(
+        app.client
+            .get(app.url("/generate-jwt"))
+            .send()
+            .await
+            .unwrap(),
+        405,
+        "method_not_allowed",
+    )
+    .await;
+    assert_error(
+        app.client
+            .delete(app.url("/public-key"))
+            .send()
+            .await
+            .unwrap(),
+        405,
+        "method_not_allowed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn dev_mode_creates_key_salt_and_api_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = synerise_auth_server::Application::build(synerise_auth_server::Settings::for_test(
+        dir.path(),
+    ))
+    .await
+    .unwrap();
+    let notes = first.notes().clone();
+    assert!(notes.key_created);
+    let api_key = notes.dev_api_key.clone().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        for file in ["private.pem", "uuid-salt", "dev-api-key"] {
+            let mode = std::fs::metadata(dir.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o600, "{file}");
+        }
+    }
+    drop(first);
+    let second = synerise_auth_server::Application::build(
+        synerise_auth_server::Settings::for_test(dir.path()),
+    )
+    .await
+    .unwrap();
+    assert!(!second.notes().key_created);
+    assert_eq!(
+        second.notes().dev_api_key.as_deref(),
+        Some(api_key.as_str())
+    );
+    assert_eq!(
+        second.notes().public_key_single_line,
+        notes.public_key_single_line
+    );
+}

@@ -1,0 +1,141 @@
+//! [`SessionStore`] on SQLite.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use synerise_auth_token::{Email, UnixTime};
+
+use super::{SqliteStore, db_error, stored_email};
+use crate::{
+    AccountId, Result, Session, SessionStore, SessionToken, StoreError, session_ttl_secs,
+    touch_interval_secs,
+};
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create(
+        &self,
+        account: AccountId,
+        now: UnixTime,
+        idle_ttl: Duration,
+        absolute_ttl: Duration,
+    ) -> Result<(SessionToken, Session)> {
+        let (idle_secs, absolute_secs) = session_ttl_secs(idle_ttl, absolute_ttl)?;
+        let token = SessionToken::generate();
+        let expires_at = now.plus_secs(absolute_secs);
+        // Write first, read second, in one transaction: a read-then-write transaction can fail
+        // at once (SQLITE_BUSY) when another connection writes in between.
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen, idle_ttl_secs, expires_at) \
+             SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ?",
+        )
+        .bind(token.hash().as_bytes().as_slice())
+        .bind(now.as_secs())
+        .bind(now.as_secs())
+        .bind(idle_secs)
+        .bind(expires_at.as_secs())
+        .bind(account.get())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::AccountNotFound);
+        }
+        let email = sqlx::query_scalar::<_, String>("SELECT email FROM accounts WHERE id = ?")
+            .bind(account.get())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        let session = Session {
+            account_id: account,
+            email: stored_email(&email)?,
+            created_at: now,
+            last_seen: now,
+            idle_expires_at: now.plus_secs(idle_secs),
+            expires_at,
+        };
+        Ok((token, session))
+    }
+
+    async fn lookup(&self, token: &SessionToken, now: UnixTime) -> Result<Option<Session>> {
+        let hash = token.hash().as_bytes().as_slice();
+        let row = sqlx::query_as::<_, (i64, String, i64, i64, i64, i64)>(
+            "SELECT s.account_id, a.email, s.created_at, s.last_seen, s.idle_ttl_secs, s.expires_at \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some((account_id, email, created_at, last_seen, idle_secs, expires_at)) = row else {
+            return Ok(None);
+        };
+        let mut session = Session {
+            account_id: AccountId::new(account_id),
+            email: stored_email(&email)?,
+            created_at: UnixTime::from_secs(created_at),
+            last_seen: UnixTime::from_secs(last_seen),
+            idle_expires_at: UnixTime::from_secs(last_seen).plus_secs(idle_secs),
+            expires_at: UnixTime::from_secs(expires_at),
+        };
+        if session.is_expired_at(now) {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+                .bind(hash)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+            return Ok(None);
+        }
+        if now.as_secs().saturating_sub(last_seen) >= touch_interval_secs(idle_secs).max(1) {
+            // `last_seen < ?`: never move it backwards if a concurrent lookup got there first.
+            sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen < ?")
+                .bind(now.as_secs())
+                .bind(hash)
+                .bind(now.as_secs())
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+            session.last_seen = now;
+            session.idle_expires_at = now.plus_secs(idle_secs);
+        }
+        Ok(Some(session))
+    }
+
+    async fn delete(&self, token: &SessionToken) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token.hash().as_bytes().as_slice())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    async fn delete_for_account(&self, email: &Email) -> Result<u64> {
+        let deleted = sqlx::query(
+            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE email = ?)",
+        )
+        .bind(email.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        Ok(deleted)
+    }
+
+    async fn purge_expired(&self, now: UnixTime) -> Result<u64> {
+        let deleted = sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= ? OR last_seen + idle_ttl_secs <= ?",
+        )
+        .bind(now.as_secs())
+        .bind(now.as_secs())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        Ok(deleted)
+    }
+}
