@@ -84,6 +84,36 @@ pub(crate) enum Command {
     },
     /// Run the HTTP service.
     Serve(ServeArgs),
+    /// Manage the built-in customer accounts (the same store `serve` uses).
+    Accounts {
+        #[command(subcommand)]
+        action: AccountsAction,
+        /// TOML configuration file (its `data_dir` is used).
+        #[arg(long, env = "SYNERISE_AUTH_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        /// Data directory [default: ./data].
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccountsAction {
+    /// Create an account; the password is asked for (not echoed), or read from stdin.
+    Add {
+        /// The customer's email.
+        email: String,
+        /// Read the password from standard input (first line) instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Delete an account and end its sessions.
+    Remove {
+        /// The customer's email.
+        email: String,
+    },
+    /// List accounts (email and creation time).
+    List,
 }
 
 /// `serve`'s flags. Each also reads `SYNERISE_AUTH_<FLAG>`; precedence: flag, environment,

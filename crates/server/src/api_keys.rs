@@ -51,16 +51,19 @@ impl ApiKeys {
         self.0.is_empty()
     }
 
-    /// Whether `presented` is one of the keys. Every configured key is compared, in constant time,
-    /// whatever matches, so timing reveals neither which key matched nor how much of it.
-    pub(crate) fn accepts(&self, presented: &str) -> bool {
+    /// The digest of `presented` when it is one of the keys (to key per-key limits by). Every
+    /// configured key is compared, in constant time, whatever matches, so timing reveals neither
+    /// which key matched nor how much of it.
+    pub(crate) fn accepted_digest(&self, presented: &str) -> Option<[u8; 32]> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        self.0
+        let found: bool = self
+            .0
             .iter()
             .fold(subtle::Choice::from(0), |found, key| {
                 found | key.ct_eq(&digest)
             })
-            .into()
+            .into();
+        found.then_some(digest)
     }
 }
 
@@ -80,10 +83,10 @@ mod tests {
         let other = "z-0123456789abcdefghij";
         let hashed = format!("sha256:{}", hex::encode(Sha256::digest(other.as_bytes())));
         let keys = ApiKeys::parse(&[plain.to_owned(), hashed]).unwrap();
-        assert!(keys.accepts(plain));
-        assert!(keys.accepts(other));
-        assert!(!keys.accepts("k-0123456789abcdefghiJ"));
-        assert!(!keys.accepts(""));
+        assert!(keys.accepted_digest(plain).is_some());
+        assert!(keys.accepted_digest(other).is_some());
+        assert!(keys.accepted_digest("k-0123456789abcdefghiJ").is_none());
+        assert!(keys.accepted_digest("").is_none());
     }
 
     #[test]

@@ -70,7 +70,56 @@ pub struct SettingsLayer {
     pub api_keys: Option<Vec<String>>,
     /// Clock-skew leeway for verification, in seconds.
     pub leeway_secs: Option<u32>,
+    /// Self sign-up over HTTP (`POST /api/accounts`); default on in dev mode, off in production.
+    pub signup: Option<bool>,
+    /// In dev mode, create the demo account `demo@example.com` (default true).
+    pub demo_account: Option<bool>,
+    /// A session ends after this long without requests (default `1h`).
+    pub session_idle_ttl: Option<HumanDuration>,
+    /// A session ends this long after sign-in, whatever happens (default `12h`).
+    pub session_absolute_ttl: Option<HumanDuration>,
+    /// Use a `uuid` sent by a signed-in customer's browser (e.g. the tracker's anonymous one, to
+    /// merge profiles) instead of the server-derived one (default false).
+    pub allow_client_uuid: Option<bool>,
+    /// Origins besides the service's own allowed to make cookie-authenticated calls (and CORS).
+    pub allowed_origins: Option<Vec<String>>,
+    /// Sign-in attempts per client IP per minute (default 30; 0 = unlimited).
+    pub sign_in_per_ip_per_minute: Option<u32>,
+    /// Failed sign-ins in a row on one account before it is locked for 15 minutes (default 10).
+    pub failed_sign_ins_per_account: Option<u32>,
+    /// Token requests per session per minute (default 30; 0 = unlimited).
+    pub tokens_per_session_per_minute: Option<u32>,
+    /// Token requests per identity-provider identity per minute (default 30; 0 = unlimited).
+    pub tokens_per_identity_per_minute: Option<u32>,
+    /// Token requests per API key per minute (default 0 = unlimited: the site's back end may
+    /// mint for many customers at once).
+    pub tokens_per_api_key_per_minute: Option<u32>,
 }
+
+/// A duration written as `30m`, `12h`, `7d` or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanDuration(pub std::time::Duration);
+
+impl<'de> Deserialize<'de> for HumanDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::from_env(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromEnv for HumanDuration {
+    fn from_env(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if let Ok(secs) = text.parse::<u64>() {
+            return Ok(Self(std::time::Duration::from_secs(secs)));
+        }
+        humantime::parse_duration(text)
+            .map(Self)
+            .map_err(|e| format!("`{text}`: {e} (try 30m, 12h or 7d)"))
+    }
+}
+
+/// The SQLite file, inside the data dir.
+pub const DATABASE_FILE: &str = "synerise-auth.db";
 
 /// The TOML file's contents.
 pub type FileSettings = SettingsLayer;
@@ -216,7 +265,42 @@ impl SettingsLayer {
             api_keys,
             leeway_secs
         );
+        env_fields!(
+            layer,
+            get,
+            signup,
+            demo_account,
+            session_idle_ttl,
+            session_absolute_ttl
+        );
+        env_fields!(
+            layer,
+            get,
+            allow_client_uuid,
+            allowed_origins,
+            sign_in_per_ip_per_minute
+        );
+        env_fields!(
+            layer,
+            get,
+            failed_sign_ins_per_account,
+            tokens_per_session_per_minute
+        );
+        env_fields!(
+            layer,
+            get,
+            tokens_per_identity_per_minute,
+            tokens_per_api_key_per_minute
+        );
         Ok(layer)
+    }
+
+    /// The data directory these layers name, or the default `./data`.
+    #[must_use]
+    pub fn data_dir_or_default(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("data"))
     }
 
     /// This layer over `lower`: each field set here wins.
@@ -232,6 +316,27 @@ impl SettingsLayer {
             token_kid: self.token_kid.or(lower.token_kid),
             api_keys: self.api_keys.or(lower.api_keys),
             leeway_secs: self.leeway_secs.or(lower.leeway_secs),
+            signup: self.signup.or(lower.signup),
+            demo_account: self.demo_account.or(lower.demo_account),
+            session_idle_ttl: self.session_idle_ttl.or(lower.session_idle_ttl),
+            session_absolute_ttl: self.session_absolute_ttl.or(lower.session_absolute_ttl),
+            allow_client_uuid: self.allow_client_uuid.or(lower.allow_client_uuid),
+            allowed_origins: self.allowed_origins.or(lower.allowed_origins),
+            sign_in_per_ip_per_minute: self
+                .sign_in_per_ip_per_minute
+                .or(lower.sign_in_per_ip_per_minute),
+            failed_sign_ins_per_account: self
+                .failed_sign_ins_per_account
+                .or(lower.failed_sign_ins_per_account),
+            tokens_per_session_per_minute: self
+                .tokens_per_session_per_minute
+                .or(lower.tokens_per_session_per_minute),
+            tokens_per_identity_per_minute: self
+                .tokens_per_identity_per_minute
+                .or(lower.tokens_per_identity_per_minute),
+            tokens_per_api_key_per_minute: self
+                .tokens_per_api_key_per_minute
+                .or(lower.tokens_per_api_key_per_minute),
         }
     }
 }
@@ -257,6 +362,63 @@ pub struct Settings {
     pub(crate) api_keys: ApiKeys,
     /// Verification leeway in seconds.
     pub leeway_secs: u32,
+    /// Self sign-up enabled.
+    pub signup: bool,
+    /// Create the demo account (dev mode only).
+    pub demo_account: bool,
+    /// Customer sessions.
+    pub sessions: SessionSettings,
+    /// Use a browser-supplied uuid for signed-in customers.
+    pub allow_client_uuid: bool,
+    /// Extra origins allowed for cookie-authenticated calls and CORS, e.g. `https://shop.example`.
+    pub allowed_origins: Vec<String>,
+    /// Rate limits.
+    pub limits: LimitSettings,
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSettings {
+    /// Idle expiry.
+    pub idle_ttl: std::time::Duration,
+    /// Absolute expiry.
+    pub absolute_ttl: std::time::Duration,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_ttl: std::time::Duration::from_secs(3600),
+            absolute_ttl: std::time::Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// Rate limits; 0 means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitSettings {
+    /// Sign-in attempts per client IP per minute.
+    pub sign_in_per_ip_per_minute: u32,
+    /// Failed sign-ins in a row on one account before a lock-out.
+    pub failed_sign_ins_per_account: u32,
+    /// Token requests per session per minute.
+    pub tokens_per_session_per_minute: u32,
+    /// Token requests per identity-provider identity per minute.
+    pub tokens_per_identity_per_minute: u32,
+    /// Token requests per API key per minute.
+    pub tokens_per_api_key_per_minute: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            sign_in_per_ip_per_minute: 30,
+            failed_sign_ins_per_account: 10,
+            tokens_per_session_per_minute: 30,
+            tokens_per_identity_per_minute: 30,
+            tokens_per_api_key_per_minute: 0,
+        }
+    }
 }
 
 impl Settings {
@@ -307,6 +469,31 @@ impl Settings {
             token_kid: layer.token_kid.unwrap_or_default(),
             api_keys,
             leeway_secs: layer.leeway_secs.unwrap_or(30),
+            signup: layer.signup.unwrap_or(mode == Mode::Dev),
+            demo_account: layer.demo_account.unwrap_or(true),
+            sessions: resolve_sessions(layer.session_idle_ttl, layer.session_absolute_ttl)?,
+            allow_client_uuid: layer.allow_client_uuid.unwrap_or(false),
+            allowed_origins: normalize_origins(layer.allowed_origins.unwrap_or_default())?,
+            limits: {
+                let d = LimitSettings::default();
+                LimitSettings {
+                    sign_in_per_ip_per_minute: layer
+                        .sign_in_per_ip_per_minute
+                        .unwrap_or(d.sign_in_per_ip_per_minute),
+                    failed_sign_ins_per_account: layer
+                        .failed_sign_ins_per_account
+                        .unwrap_or(d.failed_sign_ins_per_account),
+                    tokens_per_session_per_minute: layer
+                        .tokens_per_session_per_minute
+                        .unwrap_or(d.tokens_per_session_per_minute),
+                    tokens_per_identity_per_minute: layer
+                        .tokens_per_identity_per_minute
+                        .unwrap_or(d.tokens_per_identity_per_minute),
+                    tokens_per_api_key_per_minute: layer
+                        .tokens_per_api_key_per_minute
+                        .unwrap_or(d.tokens_per_api_key_per_minute),
+                }
+            },
         })
     }
 
@@ -323,6 +510,12 @@ impl Settings {
             token_kid: KidSetting::None,
             api_keys: ApiKeys::default(),
             leeway_secs: 30,
+            signup: true,
+            demo_account: true,
+            sessions: SessionSettings::default(),
+            allow_client_uuid: false,
+            allowed_origins: Vec::new(),
+            limits: LimitSettings::default(),
         }
     }
 
@@ -334,6 +527,44 @@ impl Settings {
         self.api_keys = ApiKeys::parse(keys).map_err(SettingsError::Invalid)?;
         Ok(self)
     }
+}
+
+fn resolve_sessions(
+    idle: Option<HumanDuration>,
+    absolute: Option<HumanDuration>,
+) -> Result<SessionSettings, SettingsError> {
+    let defaults = SessionSettings::default();
+    let sessions = SessionSettings {
+        idle_ttl: idle.map_or(defaults.idle_ttl, |d| d.0),
+        absolute_ttl: absolute.map_or(defaults.absolute_ttl, |d| d.0),
+    };
+    if sessions.idle_ttl.is_zero() || sessions.absolute_ttl < sessions.idle_ttl {
+        return Err(SettingsError::Invalid(
+            "session_idle_ttl must be positive and at most session_absolute_ttl".into(),
+        ));
+    }
+    Ok(sessions)
+}
+
+/// Checks each origin is `scheme://host[:port]` with no path, and lower-cases it.
+fn normalize_origins(origins: Vec<String>) -> Result<Vec<String>, SettingsError> {
+    origins
+        .into_iter()
+        .map(|origin| {
+            let lower = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+            let rest = lower
+                .strip_prefix("https://")
+                .or_else(|| lower.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && !host.contains('/') && !host.contains('*') => {
+                    Ok(lower)
+                }
+                _ => Err(SettingsError::Invalid(format!(
+                    "allowed_origins: `{origin}` is not an origin like https://shop.example.com"
+                ))),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

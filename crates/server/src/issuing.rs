@@ -34,6 +34,10 @@ impl Issuing {
         &self.issuer
     }
 
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
     /// The customer's UUID as this service derives it: UUIDv5 of the salt and the email.
     pub(crate) fn derive_uuid(&self, email: &Email) -> CustomerUuid {
         CustomerUuid::derive(&self.salt, email.as_str())

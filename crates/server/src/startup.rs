@@ -16,7 +16,11 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use synerise_auth_token::{Clock, Issuer, PublicKeyFormat, SigningKey, SystemClock, UuidSalt};
+use secrecy::SecretString;
+use synerise_auth_store::{AccountStore, SqliteStore, StoreError};
+use synerise_auth_token::{
+    Clock, Email, Issuer, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
+};
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
@@ -24,16 +28,22 @@ use tower_http::{
 
 use crate::{
     ApiError, AppState, Settings,
-    config::{KidSetting, Mode},
+    config::{DATABASE_FILE, KidSetting, Mode},
     error::UnexpectedCause,
     issuing::Issuing,
     routes,
+    state::StateParts,
 };
 
 /// The largest request body accepted.
 const BODY_LIMIT: usize = 16 * 1024;
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The dev-mode demo account.
+pub(crate) const DEMO_EMAIL: &str = "demo@example.com";
+/// The dev-mode demo account's password (dev mode only, on loopback by default).
+pub(crate) const DEMO_PASSWORD: &str = "synerise-demo";
 
 /// What start-up did and what an operator needs to see.
 #[derive(Debug, Clone)]
@@ -48,6 +58,8 @@ pub struct StartupNotes {
     pub key_created: bool,
     /// In dev mode without configured keys: the generated API key.
     pub dev_api_key: Option<String>,
+    /// In dev mode: the demo account's email and password.
+    pub demo_account: Option<(&'static str, &'static str)>,
 }
 
 /// A bound, ready-to-serve application.
@@ -123,9 +135,34 @@ impl Application {
             key_path,
             key_created,
             dev_api_key,
+            demo_account: (settings.mode == Mode::Dev && settings.demo_account)
+                .then_some((DEMO_EMAIL, DEMO_PASSWORD)),
         };
-        let issuing = Issuing::new(Issuer::new(key, kid), salt, settings.token_ttl, clock);
-        let state = AppState::new(settings.mode, issuing, settings.api_keys.clone());
+        let issuing = Issuing::new(
+            Issuer::new(key, kid),
+            salt,
+            settings.token_ttl,
+            Arc::clone(&clock),
+        );
+
+        ensure_dir(&settings.data_dir)?;
+        let store = Arc::new(SqliteStore::open(settings.data_dir.join(DATABASE_FILE)).await?);
+        if settings.mode == Mode::Dev && settings.demo_account {
+            ensure_demo_account(store.as_ref(), clock.now()).await?;
+        }
+        let state = AppState::new(StateParts {
+            mode: settings.mode,
+            issuing,
+            api_keys: settings.api_keys.clone(),
+            accounts: store.clone(),
+            sessions: store,
+            session_settings: settings.sessions,
+            signup: settings.signup,
+            allow_client_uuid: settings.allow_client_uuid,
+            allowed_origins: settings.allowed_origins.clone(),
+            limits: settings.limits,
+        });
+        spawn_housekeeping(state.clone());
 
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -185,6 +222,13 @@ impl Application {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/generate-jwt", post(routes::token::generate_jwt))
+        .route(
+            "/api/session",
+            post(routes::session::sign_in)
+                .get(routes::session::whoami)
+                .delete(routes::session::sign_out),
+        )
+        .route("/api/accounts", post(routes::accounts::sign_up))
         .route("/public-key", get(routes::keys::public_key))
         .route("/.well-known/jwks.json", get(routes::keys::jwks))
         .route("/healthz", get(routes::health::healthz))
@@ -233,6 +277,30 @@ async fn log_responses(request: Request, next: Next) -> Response {
         tracing::debug!(%method, %path, status, ms, "request served");
     }
     response
+}
+
+/// Creates the demo account if it does not exist yet.
+async fn ensure_demo_account(store: &SqliteStore, now: UnixTime) -> anyhow::Result<()> {
+    let email = Email::parse(DEMO_EMAIL)?;
+    match AccountStore::create(store, &email, &SecretString::from(DEMO_PASSWORD), now).await {
+        Ok(_) | Err(StoreError::AccountExists) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every minute: forget expired sessions and idle rate-limit keys.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.inner.limits.prune();
+            let now = state.inner.issuing.clock().now();
+            if let Err(e) = state.inner.sessions.purge_expired(now).await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

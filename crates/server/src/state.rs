@@ -1,10 +1,16 @@
 //! What every handler shares.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
+use synerise_auth_store::{AccountStore, SessionStore};
 use synerise_auth_token::PublicKeyFormat;
 
-use crate::{api_keys::ApiKeys, config::Mode, issuing::Issuing};
+use crate::{
+    api_keys::ApiKeys,
+    config::{LimitSettings, Mode, SessionSettings},
+    issuing::Issuing,
+    rate_limit::{FailedSignIns, PerMinute},
+};
 
 /// Shared application state; cheap to clone.
 #[derive(Debug, Clone)]
@@ -12,27 +18,89 @@ pub struct AppState {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// Everything [`AppState`] is built from.
+#[derive(Debug)]
+pub(crate) struct StateParts {
+    pub(crate) mode: Mode,
+    pub(crate) issuing: Issuing,
+    pub(crate) api_keys: ApiKeys,
+    pub(crate) accounts: Arc<dyn AccountStore>,
+    pub(crate) sessions: Arc<dyn SessionStore>,
+    pub(crate) session_settings: SessionSettings,
+    pub(crate) signup: bool,
+    pub(crate) allow_client_uuid: bool,
+    pub(crate) allowed_origins: Vec<String>,
+    pub(crate) limits: LimitSettings,
+}
+
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) mode: Mode,
     pub(crate) issuing: Arc<Issuing>,
     pub(crate) api_keys: ApiKeys,
+    pub(crate) accounts: Arc<dyn AccountStore>,
+    pub(crate) sessions: Arc<dyn SessionStore>,
+    pub(crate) session_settings: SessionSettings,
+    pub(crate) signup: bool,
+    pub(crate) allow_client_uuid: bool,
+    pub(crate) allowed_origins: Vec<String>,
+    pub(crate) limits: Limits,
     /// `/public-key`'s body, rendered once.
     pub(crate) public_key_pem: String,
     /// `/.well-known/jwks.json`'s body, rendered once.
     pub(crate) jwks: String,
 }
 
+/// The live rate limiters.
+#[derive(Debug)]
+pub(crate) struct Limits {
+    pub(crate) sign_in_per_ip: PerMinute<IpAddr>,
+    pub(crate) failed_sign_ins: FailedSignIns,
+    /// Keyed by the session token's hash.
+    pub(crate) tokens_per_session: PerMinute<[u8; 32]>,
+    /// Keyed by `issuer + subject`.
+    pub(crate) tokens_per_identity: PerMinute<String>,
+    /// Keyed by the API key's digest.
+    pub(crate) tokens_per_api_key: PerMinute<[u8; 32]>,
+}
+
+impl Limits {
+    /// Forgets idle keys; run now and then so the limiters' memory stays bounded.
+    pub(crate) fn prune(&self) {
+        self.sign_in_per_ip.prune();
+        self.tokens_per_session.prune();
+        self.tokens_per_identity.prune();
+        self.tokens_per_api_key.prune();
+    }
+}
+
 impl AppState {
-    pub(crate) fn new(mode: Mode, issuing: Issuing, api_keys: ApiKeys) -> Self {
-        let public = issuing.issuer().public_key();
+    pub(crate) fn new(parts: StateParts) -> Self {
+        let public = parts.issuing.issuer().public_key();
         let public_key_pem = public.to_format(PublicKeyFormat::Pem);
         let jwks = serde_json::json!({ "keys": [public.to_jwk()] }).to_string();
+        let limits = Limits {
+            sign_in_per_ip: PerMinute::new(parts.limits.sign_in_per_ip_per_minute),
+            failed_sign_ins: FailedSignIns::new(
+                parts.limits.failed_sign_ins_per_account,
+                Arc::clone(parts.issuing.clock()),
+            ),
+            tokens_per_session: PerMinute::new(parts.limits.tokens_per_session_per_minute),
+            tokens_per_identity: PerMinute::new(parts.limits.tokens_per_identity_per_minute),
+            tokens_per_api_key: PerMinute::new(parts.limits.tokens_per_api_key_per_minute),
+        };
         Self {
             inner: Arc::new(Inner {
-                mode,
-                issuing: Arc::new(issuing),
-                api_keys,
+                mode: parts.mode,
+                issuing: Arc::new(parts.issuing),
+                api_keys: parts.api_keys,
+                accounts: parts.accounts,
+                sessions: parts.sessions,
+                session_settings: parts.session_settings,
+                signup: parts.signup,
+                allow_client_uuid: parts.allow_client_uuid,
+                allowed_origins: parts.allowed_origins,
+                limits,
                 public_key_pem,
                 jwks,
             }),

@@ -1,5 +1,6 @@
 //! One function per command, each a thin call into the library crates.
 
+mod accounts;
 mod keys;
 mod serve;
 mod tokens;
@@ -27,5 +28,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             token,
         } => tokens::verify(public_key.as_deref(), key.as_deref(), leeway, &token),
         Command::Serve(args) => serve::serve(args),
+        Command::Accounts {
+            action,
+            config,
+            data_dir,
+        } => accounts::run(action, config.as_deref(), data_dir),
     }
 }

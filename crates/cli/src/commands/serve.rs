@@ -43,6 +43,9 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(api_key) = &notes.dev_api_key {
             println!("  dev API key (Authorization: Bearer ...): {api_key}");
         }
+        if let Some((email, password)) = notes.demo_account {
+            println!("  demo account: {email} / {password}");
+        }
         println!("synerise-auth listening on http://{addr}");
         app.run_until_stopped().await?;
         anyhow::Ok(())

@@ -2,12 +2,14 @@
 
 use axum::{
     Json,
-    extract::{FromRequest, FromRequestParts, Request},
-    http::{header, request::Parts},
+    body::Bytes,
+    extract::{FromRequest, Request},
+    http::{HeaderMap, header},
 };
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
-use crate::{ApiError, AppState};
+use crate::ApiError;
 
 /// `Json<T>` whose rejections are JSON `{"error","code"}` with 400, 413 or 415.
 #[derive(Debug)]
@@ -22,56 +24,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Who is asking for a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Caller {
-    /// The site's own back end, with one of the configured API keys.
-    ApiKey,
-}
-
-impl Caller {
-    /// A label for logs and metrics.
-    pub(crate) fn method(self) -> &'static str {
-        match self {
-            Self::ApiKey => "api_key",
-        }
+/// A JSON object body that may also be absent: an empty body reads as `{}`; a non-empty one
+/// must be `application/json`.
+pub(crate) fn optional_json_object(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Map<String, Value>, ApiError> {
+    if body.is_empty() {
+        return Ok(Map::new());
     }
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(ApiError::unauthorized(
-                "missing_credentials",
-                "send the site's API key as `Authorization: Bearer <key>`",
-            ));
-        };
-        let presented = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "invalid_authorization",
-                    "the Authorization header must be `Bearer <key>`",
-                )
-            })?;
-        if state.inner.api_keys.accepts(presented) {
-            Ok(Self::ApiKey)
-        } else {
-            Err(ApiError::unauthorized(
-                "invalid_credentials",
-                "the API key is not valid",
-            ))
-        }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || mime.to_ascii_lowercase().ends_with("+json")
+        });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad_request(
+            "invalid_body",
+            "the body must be a JSON object",
+        )),
+        Err(e) => Err(ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        )),
     }
 }

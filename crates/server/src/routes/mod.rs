@@ -1,6 +1,8 @@
 //! Routes, one file per resource.
 
+pub(crate) mod accounts;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod keys;
+pub(crate) mod session;
 pub(crate) mod token;

@@ -1,20 +1,20 @@
 //! `POST /generate-jwt`: the guide's contract, behind authentication.
 
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode},
+};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use synerise_auth_token::{CustomerUuid, Email};
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use crate::{
     ApiError, AppState,
-    routes::extract::{ApiJson, Caller},
+    caller::Caller,
+    routes::{extract::optional_json_object, session::rfc3339},
 };
-
-/// The request body: a JSON object whose `email` and `uuid` are read loosely and parsed here, so
-/// that each problem gets its own code. Unknown fields are ignored: the guide's front end may send
-/// more.
-type TokenRequest = Map<String, Value>;
 
 /// The reply.
 #[derive(Debug, Serialize)]
@@ -26,36 +26,54 @@ pub(crate) struct TokenResponse {
     expires_at: String,
 }
 
+/// Signs a token for the caller's customer.
+///
+/// The body is a JSON object whose `email` and `uuid` are read loosely and parsed here, so that
+/// each problem gets its own code; unknown fields are ignored, as the guide's front end may send
+/// more. A signed-in customer may send no body at all: their email is the session's, and a body
+/// `email` that differs is refused (403), never used. Their `uuid` is the server-derived one
+/// unless `allow_client_uuid` is set and a valid one is sent.
 pub(crate) async fn generate_jwt(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(mut body): ApiJson<TokenRequest>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let email = match body.remove("email") {
-        None | Some(Value::Null) => {
-            return Err(ApiError::bad_request(
-                "missing_email",
-                "the body needs an `email`",
-            ));
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::bad_request("unreadable_body", e.body_text()),
+    })?;
+    let mut body = optional_json_object(&headers, &body)?;
+    let body_email = parse_email(body.remove("email"))?;
+    let body_uuid = body.remove("uuid");
+
+    let (email, uuid) = match caller.customer() {
+        None => {
+            let email = body_email.ok_or_else(|| {
+                ApiError::bad_request("missing_email", "the body needs an `email`")
+            })?;
+            let uuid = match parse_uuid(body_uuid)? {
+                Some(uuid) => uuid,
+                None => state.inner.issuing.derive_uuid(&email),
+            };
+            (email, uuid)
         }
-        Some(Value::String(text)) => Email::parse(&text)
-            .map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_email",
-                "`email` must be a string",
-            ));
-        }
-    };
-    let uuid = match body.remove("uuid") {
-        None | Some(Value::Null) => state.inner.issuing.derive_uuid(&email),
-        Some(Value::String(text)) => CustomerUuid::parse(&text)
-            .map_err(|e| ApiError::bad_request("invalid_uuid", e.to_string()))?,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_uuid",
-                "`uuid` must be a string",
-            ));
+        Some(customer) => {
+            if let Some(claimed) = &body_email
+                && !claimed.as_str().eq_ignore_ascii_case(customer.as_str())
+            {
+                return Err(ApiError::forbidden(
+                    "email_mismatch",
+                    "the email differs from the signed-in customer's; a token is only issued for your own account",
+                ));
+            }
+            let client_uuid = if state.inner.allow_client_uuid {
+                parse_uuid(body_uuid).ok().flatten()
+            } else {
+                None
+            };
+            let uuid = client_uuid.unwrap_or_else(|| state.inner.issuing.derive_uuid(customer));
+            (customer.clone(), uuid)
         }
     };
 
@@ -63,13 +81,36 @@ pub(crate) async fn generate_jwt(
     let issued = state.inner.issuing.issue(email, uuid).await?;
     tracing::debug!(customer = %tag, method = caller.method(), "token issued");
     let (jwt, claims) = issued.into_parts();
-    let expires_at = OffsetDateTime::from_unix_timestamp(claims.exp)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default();
+    let expires_at = rfc3339(synerise_auth_token::UnixTime::from_secs(claims.exp));
     Ok(Json(TokenResponse {
         jwt,
         uuid: claims.uuid,
         expires_at,
     }))
+}
+
+fn parse_email(value: Option<Value>) -> Result<Option<Email>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Email::parse(&text)
+            .map(Some)
+            .map_err(|e| ApiError::bad_request("invalid_email", e.to_string())),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_email",
+            "`email` must be a string",
+        )),
+    }
+}
+
+fn parse_uuid(value: Option<Value>) -> Result<Option<CustomerUuid>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => CustomerUuid::parse(&text)
+            .map(Some)
+            .map_err(|e| ApiError::bad_request("invalid_uuid", e.to_string())),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_uuid",
+            "`uuid` must be a string",
+        )),
+    }
 }

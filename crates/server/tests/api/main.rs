@@ -3,4 +3,5 @@
 
 mod helpers;
 mod keys;
+mod session;
 mod token;

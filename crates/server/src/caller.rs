@@ -1,0 +1,136 @@
+//! Who is asking for a token. One issuer serves three doors:
+//! - the site's own back end, with an API key (`Authorization: Bearer <key>`);
+//! - a customer signed in with a built-in account (the session cookie);
+//! - a customer signed in with the site's identity provider (`Authorization: Bearer <ID token>`).
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, header, request::Parts},
+};
+use axum_extra::extract::CookieJar;
+use synerise_auth_store::{Session, SessionToken};
+use synerise_auth_token::Email;
+
+use crate::{ApiError, AppState, cookies, cross_site};
+
+/// An authenticated caller of `POST /generate-jwt`.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    /// The site's own back end; it names the customer in the body.
+    ApiKey,
+    /// A customer signed in with a built-in account.
+    Session {
+        /// The account's email: the only email a token may carry.
+        email: Email,
+    },
+}
+
+impl Caller {
+    /// A label for logs and metrics.
+    pub(crate) fn method(&self) -> &'static str {
+        match self {
+            Self::ApiKey => "api_key",
+            Self::Session { .. } => "session",
+        }
+    }
+
+    /// The customer this caller has proved to be, if the caller is a customer.
+    pub(crate) fn customer(&self) -> Option<&Email> {
+        match self {
+            Self::ApiKey => None,
+            Self::Session { email } => Some(email),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let limits = &state.inner.limits;
+        if let Some(presented) = bearer(&parts.headers)? {
+            return match state.inner.api_keys.accepted_digest(presented) {
+                Some(digest) => {
+                    limits.tokens_per_api_key.check(&digest)?;
+                    Ok(Self::ApiKey)
+                }
+                None => Err(ApiError::unauthorized(
+                    "invalid_credentials",
+                    "the bearer credential is not valid",
+                )),
+            };
+        }
+        match current_session(&parts.headers, state).await? {
+            Some((token, session)) => {
+                cross_site::check(&parts.headers, &state.inner.allowed_origins)?;
+                limits.tokens_per_session.check(token.hash().as_bytes())?;
+                Ok(Self::Session {
+                    email: session.email,
+                })
+            }
+            None if has_session_cookie(&parts.headers, state) => Err(ApiError::unauthorized(
+                "not_signed_in",
+                "the session has ended; sign in again",
+            )),
+            None => Err(ApiError::unauthorized(
+                "missing_credentials",
+                "sign in first, or send `Authorization: Bearer <API key or ID token>`",
+            )),
+        }
+    }
+}
+
+/// The bearer credential, if an `Authorization` header is present.
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "invalid_authorization",
+                "the Authorization header must be `Bearer <credential>`",
+            )
+        })
+}
+
+fn has_session_cookie(headers: &HeaderMap, state: &AppState) -> bool {
+    CookieJar::from_headers(headers)
+        .get(cookies::name(state.inner.mode))
+        .is_some()
+}
+
+/// The live session named by the request's cookie, if any.
+pub(crate) async fn current_session(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<(SessionToken, Session)>, ApiError> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(cookie) = jar.get(cookies::name(state.inner.mode)) else {
+        return Ok(None);
+    };
+    // A malformed cookie is no session, not an error: it may be from an older version.
+    let Ok(token) = SessionToken::parse(cookie.value()) else {
+        return Ok(None);
+    };
+    let now = state.inner.issuing.clock().now();
+    let session = state
+        .inner
+        .sessions
+        .lookup(&token, now)
+        .await
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    Ok(session.map(|s| (token, s)))
+}

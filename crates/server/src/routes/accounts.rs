@@ -1,0 +1,57 @@
+//! `POST /api/accounts`: self sign-up, when enabled.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use axum_extra::extract::CookieJar;
+use serde_json::{Map, Value};
+use synerise_auth_store::StoreError;
+
+use crate::{
+    ApiError, AppState, cross_site,
+    routes::{
+        extract::ApiJson,
+        session::{credentials, start_session},
+    },
+};
+
+/// `POST /api/accounts {"email", "password"}`: 201 `{"email", "expiresAt"}`, signed in.
+pub(crate) async fn sign_up(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    if !state.inner.signup {
+        return Err(ApiError::forbidden(
+            "signup_disabled",
+            "self sign-up is turned off on this service",
+        ));
+    }
+    cross_site::check(&headers, &state.inner.allowed_origins)?;
+    state.inner.limits.sign_in_per_ip.check(&peer.ip())?;
+    let (email, password) = credentials(body)?;
+    let now = state.inner.issuing.clock().now();
+    let id = state
+        .inner
+        .accounts
+        .create(&email, &password, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::AccountExists => ApiError::Conflict {
+                code: "account_exists",
+                message: "an account with this email exists; sign in instead".into(),
+            },
+            StoreError::PasswordTooShort { .. } | StoreError::PasswordTooLong { .. } => {
+                ApiError::bad_request(e.code(), e.to_string())
+            }
+            other => ApiError::Unexpected(other.into()),
+        })?;
+    tracing::info!(customer = %email.log_tag(), "account created");
+    start_session(&state, jar, id, &email, StatusCode::CREATED).await
+}
