@@ -315,3 +315,49 @@ fn serve_in_production_names_what_is_missing() {
         .failure()
         .stderr(predicate::str::contains("absent.pem"));
 }
+
+#[test]
+fn accounts_add_list_remove_on_the_data_dir_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = |args: &[&str]| {
+        let mut cmd = cli();
+        cmd.env_remove("SYNERISE_AUTH_DATA_DIR")
+            .arg("accounts")
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path());
+        cmd
+    };
+    accounts(&["add", "Ann@Example.com", "--password-stdin"])
+        .write_stdin("a long enough password\n")
+        .assert()
+        .success();
+    assert!(
+        dir.path().join("synerise-auth.db").is_file(),
+        "the same file serve opens"
+    );
+    accounts(&["add", "ann@example.com", "--password-stdin"])
+        .write_stdin("another long password\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    accounts(&["add", "bob@example.com", "--password-stdin"])
+        .write_stdin("short\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("12"));
+    accounts(&["add", "not-an-email", "--password-stdin"])
+        .write_stdin("a long enough password\n")
+        .assert()
+        .failure();
+    let listed = accounts(&["list"]).output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.starts_with("Ann@example.com\t20"), "{listed}");
+    assert_eq!(listed.lines().count(), 1);
+    accounts(&["remove", "ann@example.com"]).assert().success();
+    accounts(&["remove", "ann@example.com"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no account"));
+    accounts(&["list"]).assert().success().stdout("");
+}

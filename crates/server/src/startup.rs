@@ -232,7 +232,7 @@ pub fn router(state: AppState) -> Router {
         .route("/public-key", get(routes::keys::public_key))
         .route("/.well-known/jwks.json", get(routes::keys::jwks))
         .route("/healthz", get(routes::health::healthz))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(routes::web::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

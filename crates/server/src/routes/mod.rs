@@ -6,3 +6,4 @@ pub(crate) mod health;
 pub(crate) mod keys;
 pub(crate) mod session;
 pub(crate) mod token;
+pub(crate) mod web;

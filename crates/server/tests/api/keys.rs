@@ -126,3 +126,52 @@ async fn dev_mode_creates_key_salt_and_api_key_once() {
         notes.public_key_single_line
     );
 }
+
+#[tokio::test]
+async fn the_demo_site_is_served_in_dev_mode_only() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/gate"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(
+            response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("script-src 'self'")
+        );
+        assert!(response.text().await.unwrap().contains("<html"));
+    }
+    assert_error(
+        app.client
+            .get(app.url("/assets/missing.js"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+
+    let production = TestApp::spawn_with(|mut s| {
+        s.mode = synerise_auth_server::Mode::Production;
+        s
+    })
+    .await;
+    assert_error(
+        production
+            .client
+            .get(production.url("/"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+}

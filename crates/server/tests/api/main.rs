@@ -3,5 +3,6 @@
 
 mod helpers;
 mod keys;
+mod logs;
 mod session;
 mod token;
