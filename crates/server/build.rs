@@ -7,11 +7,15 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dist = manifest.join("../../web/dist");
     println!("cargo:rerun-if-changed={}", dist.display());
-    println!("cargo:rerun-if-changed={}", dist.join("index.html").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        dist.join("index.html").display()
+    );
     let folder = if dist.join("index.html").is_file() {
         dist.canonicalize().unwrap_or(dist)
     } else {
-        let placeholder = PathBuf::from(env::var("OUT_DIR").unwrap_or_default()).join("web-placeholder");
+        let placeholder =
+            PathBuf::from(env::var("OUT_DIR").unwrap_or_default()).join("web-placeholder");
         fs::create_dir_all(&placeholder).ok();
         fs::write(
             placeholder.join("index.html"),
@@ -22,5 +26,8 @@ fn main() {
         .ok();
         placeholder
     };
-    println!("cargo:rustc-env=SYNERISE_AUTH_WEB_DIST={}", folder.display());
+    println!(
+        "cargo:rustc-env=SYNERISE_AUTH_WEB_DIST={}",
+        folder.display()
+    );
 }

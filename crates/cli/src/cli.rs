@@ -84,6 +84,21 @@ pub(crate) enum Command {
     },
     /// Run the HTTP service.
     Serve(ServeArgs),
+    /// Run the event gate alone: Synerise's checking side, offline. Decides on each event sent to
+    /// POST /gate/v1/events and keeps every decision (GET /gate/v1/events).
+    Gate(GateArgs),
+    /// Check a private key before (or after) pasting its public half into Synerise: type, size,
+    /// file permissions, that it matches the certificate, and that a token it signs verifies.
+    /// Exits non-zero on any problem.
+    Doctor {
+        /// The private key file (PEM or DER).
+        #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
+        key: PathBuf,
+        /// The certificate as pasted into Synerise: a file, the text itself (any form: PEM with
+        /// or without header and line breaks, bare base64), or `-` for standard input.
+        #[arg(long, allow_hyphen_values = true)]
+        certificate: Option<String>,
+    },
     /// Manage the built-in customer accounts (the same store `serve` uses).
     Accounts {
         #[command(subcommand)]
@@ -147,6 +162,27 @@ pub(crate) struct ServeArgs {
     /// Production mode: nothing is generated; missing settings are start-up errors.
     #[arg(long)]
     pub(crate) production: bool,
+}
+
+/// `gate`'s flags. The TOML file's `data_dir`, `leeway_secs` and `[gate]` table are used (not its
+/// `listen`, which is `serve`'s).
+#[derive(Debug, Args)]
+pub(crate) struct GateArgs {
+    /// The registered certificate: a file holding the public key in any form a person might paste
+    /// into Synerise (PEM with or without header, footer or line breaks, bare base64, or DER).
+    /// Start again with another file to replace it: tokens signed by the previous one are then
+    /// refused as `certificate_replaced`.
+    #[arg(long, env = "SYNERISE_AUTH_GATE_CERTIFICATE")]
+    pub(crate) certificate: PathBuf,
+    /// Address to listen on [default: 127.0.0.1:8081].
+    #[arg(long, env = "SYNERISE_AUTH_GATE_LISTEN")]
+    pub(crate) listen: Option<SocketAddr>,
+    /// Data directory: the decision log and the certificate history [default: ./data].
+    #[arg(long)]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// TOML configuration file.
+    #[arg(long, env = "SYNERISE_AUTH_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
 }
 
 fn parse_bits(text: &str) -> Result<u32, String> {

@@ -18,6 +18,11 @@ use crate::{ApiError, AppState, cookies, cross_site};
 pub(crate) enum Caller {
     /// The site's own back end; it names the customer in the body.
     ApiKey,
+    /// A customer signed in with the site's identity provider; the ID token was verified.
+    IdToken {
+        /// The verified email: the only email a token may carry.
+        email: Email,
+    },
     /// A customer signed in with a built-in account.
     Session {
         /// The account's email: the only email a token may carry.
@@ -31,6 +36,7 @@ impl Caller {
         match self {
             Self::ApiKey => "api_key",
             Self::Session { .. } => "session",
+            Self::IdToken { .. } => "id_token",
         }
     }
 
@@ -38,7 +44,7 @@ impl Caller {
     pub(crate) fn customer(&self) -> Option<&Email> {
         match self {
             Self::ApiKey => None,
-            Self::Session { email } => Some(email),
+            Self::Session { email } | Self::IdToken { email } => Some(email),
         }
     }
 }
@@ -52,16 +58,40 @@ impl FromRequestParts<AppState> for Caller {
     ) -> Result<Self, Self::Rejection> {
         let limits = &state.inner.limits;
         if let Some(presented) = bearer(&parts.headers)? {
-            return match state.inner.api_keys.accepted_digest(presented) {
-                Some(digest) => {
-                    limits.tokens_per_api_key.check(&digest)?;
-                    Ok(Self::ApiKey)
-                }
-                None => Err(ApiError::unauthorized(
+            if let Some(digest) = state.inner.api_keys.accepted_digest(presented) {
+                limits.tokens_per_api_key.check(&digest)?;
+                return Ok(Self::ApiKey);
+            }
+            // Not an API key: an ID token, if an identity provider is configured.
+            let looks_like_jwt = presented.bytes().filter(|b| *b == b'.').count() == 2;
+            let Some(oidc) = state.inner.oidc.as_ref().filter(|_| looks_like_jwt) else {
+                return Err(ApiError::unauthorized(
                     "invalid_credentials",
                     "the bearer credential is not valid",
-                )),
+                ));
             };
+            let now = state.inner.issuing.clock().now();
+            let identity = oidc.verify(presented, now).await.map_err(|e| {
+                if e.is_client_error() {
+                    ApiError::unauthorized(e.code(), e.to_string())
+                } else {
+                    tracing::warn!(
+                        cause = e.provider_cause().unwrap_or_default(),
+                        "identity provider unreachable"
+                    );
+                    ApiError::Unavailable {
+                        code: e.code(),
+                        message: e.to_string().into(),
+                        retry_after_secs: 5,
+                    }
+                }
+            })?;
+            limits
+                .tokens_per_identity
+                .check(&format!("{}\u{0}{}", identity.issuer, identity.subject))?;
+            return Ok(Self::IdToken {
+                email: identity.email,
+            });
         }
         match current_session(&parts.headers, state).await? {
             Some((token, session)) => {

@@ -94,6 +94,29 @@ pub struct SettingsLayer {
     /// Token requests per API key per minute (default 0 = unlimited: the site's back end may
     /// mint for many customers at once).
     pub tokens_per_api_key_per_minute: Option<u32>,
+    /// The identity provider whose ID tokens `POST /generate-jwt` accepts: its issuer URL,
+    /// compared exactly with the tokens' `iss` (unset: that door is closed).
+    pub oidc_issuer: Option<String>,
+    /// The site's OAuth client ids; an ID token's `aud` must contain one.
+    pub oidc_audience: Option<Vec<String>>,
+    /// The provider's JWKS URL (default: `jwks_uri` from the issuer's discovery document).
+    pub oidc_jwks_url: Option<String>,
+    /// Token reuse: hand a returning customer the token signed for them moments ago (`on`,
+    /// default, or `off`).
+    #[serde(default, deserialize_with = "on_off")]
+    pub token_cache: Option<bool>,
+    /// How long after signing a token may be reused (default `10m`, at most half the TTL).
+    pub token_cache_max_age: Option<HumanDuration>,
+    /// Tokens kept for reuse at most (default 100000, about 0.7 KB each).
+    pub token_cache_capacity: Option<u32>,
+    /// `GET /metrics`: `off`, `api_key` (needs `Authorization: Bearer <API key>`) or `public`;
+    /// default `public` in dev mode, `api_key` in production.
+    pub metrics: Option<MetricsAccess>,
+    /// Mount the event gate (`/gate/v1/*`) in `serve`: default on in dev mode, off in production.
+    pub gate_enabled: Option<bool>,
+    /// The event gate's settings: the `[gate]` table (`anonymous`, `modify_without_token`,
+    /// `require_token`, `unlisted`); unset lists keep their defaults.
+    pub gate: Option<synerise_auth_gate::EventSettings>,
 }
 
 /// A duration written as `30m`, `12h`, `7d` or a number of seconds.
@@ -292,6 +315,16 @@ impl SettingsLayer {
             tokens_per_identity_per_minute,
             tokens_per_api_key_per_minute
         );
+        env_fields!(layer, get, oidc_issuer, oidc_audience, oidc_jwks_url);
+        env_fields!(
+            layer,
+            get,
+            token_cache,
+            token_cache_max_age,
+            token_cache_capacity,
+            metrics
+        );
+        env_fields!(layer, get, gate_enabled);
         Ok(layer)
     }
 
@@ -337,6 +370,15 @@ impl SettingsLayer {
             tokens_per_api_key_per_minute: self
                 .tokens_per_api_key_per_minute
                 .or(lower.tokens_per_api_key_per_minute),
+            oidc_issuer: self.oidc_issuer.or(lower.oidc_issuer),
+            oidc_audience: self.oidc_audience.or(lower.oidc_audience),
+            oidc_jwks_url: self.oidc_jwks_url.or(lower.oidc_jwks_url),
+            token_cache: self.token_cache.or(lower.token_cache),
+            token_cache_max_age: self.token_cache_max_age.or(lower.token_cache_max_age),
+            token_cache_capacity: self.token_cache_capacity.or(lower.token_cache_capacity),
+            metrics: self.metrics.or(lower.metrics),
+            gate_enabled: self.gate_enabled.or(lower.gate_enabled),
+            gate: self.gate.or(lower.gate),
         }
     }
 }
@@ -374,6 +416,14 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// Rate limits.
     pub limits: LimitSettings,
+    /// The identity provider whose ID tokens are accepted; `None`: none is.
+    pub(crate) oidc: Option<crate::oidc::OidcSettings>,
+    /// Token reuse.
+    pub token_cache: TokenCacheSettings,
+    /// Who may read `GET /metrics`.
+    pub metrics: MetricsAccess,
+    /// The event gate's settings when `serve` mounts it (`None`: not mounted).
+    pub gate: Option<synerise_auth_gate::EventSettings>,
 }
 
 /// Session lifetimes.
@@ -494,6 +544,24 @@ impl Settings {
                         .unwrap_or(d.tokens_per_api_key_per_minute),
                 }
             },
+            token_cache: resolve_token_cache(
+                layer.token_cache,
+                layer.token_cache_max_age,
+                layer.token_cache_capacity,
+                layer.token_ttl.unwrap_or_default(),
+            )?,
+            metrics: layer.metrics.unwrap_or(match mode {
+                Mode::Dev => MetricsAccess::Public,
+                Mode::Production => MetricsAccess::ApiKey,
+            }),
+            oidc: crate::oidc::OidcSettings::from_config(
+                layer.oidc_issuer,
+                layer.oidc_audience,
+                layer.oidc_jwks_url,
+                layer.leeway_secs.unwrap_or(30),
+            )
+            .map_err(SettingsError::Invalid)?,
+            gate: crate::gate::serve_gate_settings(mode, layer.gate_enabled, layer.gate),
         })
     }
 
@@ -516,7 +584,31 @@ impl Settings {
             allow_client_uuid: false,
             allowed_origins: Vec::new(),
             limits: LimitSettings::default(),
+            oidc: None,
+            token_cache: TokenCacheSettings::default(),
+            metrics: MetricsAccess::Public,
+            gate: Some(synerise_auth_gate::EventSettings::default()),
         }
+    }
+
+    /// Configures an OpenID Connect identity provider whose ID tokens are exchanged for tokens.
+    ///
+    /// # Errors
+    /// When the issuer or key URL is not https (or http to loopback), or the audience is empty.
+    pub fn with_oidc(
+        mut self,
+        issuer: &str,
+        audience: &str,
+        jwks_url: Option<&str>,
+    ) -> Result<Self, SettingsError> {
+        self.oidc = crate::oidc::OidcSettings::from_config(
+            Some(issuer.to_owned()),
+            Some(vec![audience.to_owned()]),
+            jwks_url.map(str::to_owned),
+            self.leeway_secs,
+        )
+        .map_err(SettingsError::Invalid)?;
+        Ok(self)
     }
 
     /// Replaces the API keys (plain or `sha256:` entries).
@@ -527,6 +619,116 @@ impl Settings {
         self.api_keys = ApiKeys::parse(keys).map_err(SettingsError::Invalid)?;
         Ok(self)
     }
+}
+
+/// Token reuse (see `token_cache.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenCacheSettings {
+    /// Whether tokens are reused at all.
+    pub enabled: bool,
+    /// How long after signing a token may be handed out again (whole seconds).
+    pub max_age: std::time::Duration,
+    /// Tokens kept at most.
+    pub capacity: usize,
+}
+
+impl Default for TokenCacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_age: std::time::Duration::from_secs(600),
+            capacity: 100_000,
+        }
+    }
+}
+
+/// Who may read `GET /metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// No `/metrics` route (404).
+    Off,
+    /// Callers with one of the API keys, as `Authorization: Bearer <key>` (Prometheus's
+    /// `authorization` scrape setting).
+    ApiKey,
+    /// Anyone who can reach the port.
+    Public,
+}
+
+impl<'de> Deserialize<'de> for MetricsAccess {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::from_env(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromEnv for MetricsAccess {
+    fn from_env(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "api_key" => Ok(Self::ApiKey),
+            "public" => Ok(Self::Public),
+            other => Err(format!("`{other}`: expected off, api_key or public")),
+        }
+    }
+}
+
+/// `true`/`false` or, as the README writes it, `"on"`/`"off"`.
+fn on_off<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Bool(b) => Ok(Some(b)),
+        Raw::Text(text) => bool::from_env(&text)
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("`{text}`: expected on or off"))),
+    }
+}
+
+/// Defaults and checks the token cache: a token may only be reused during the first half of its
+/// lifetime, so that every token handed out still has at least half its TTL to live.
+fn resolve_token_cache(
+    enabled: Option<bool>,
+    max_age: Option<HumanDuration>,
+    capacity: Option<u32>,
+    ttl: TokenTtl,
+) -> Result<TokenCacheSettings, SettingsError> {
+    let defaults = TokenCacheSettings::default();
+    let enabled = enabled.unwrap_or(defaults.enabled);
+    let half_ttl = std::time::Duration::from_secs(u64::from(ttl.as_secs() / 2));
+    let max_age = match max_age {
+        None => defaults.max_age.min(half_ttl),
+        Some(HumanDuration(age)) => {
+            let age = std::time::Duration::from_secs(age.as_secs());
+            if enabled && (age.is_zero() || age > half_ttl) {
+                return Err(SettingsError::Invalid(format!(
+                    "token_cache_max_age must be between 1s and half the token TTL ({}), so that a \
+                     reused token still has at least half its lifetime; to stop reusing tokens \
+                     set token_cache = off",
+                    humantime::format_duration(half_ttl)
+                )));
+            }
+            age
+        }
+    };
+    let capacity = match capacity {
+        None => defaults.capacity,
+        Some(0) if enabled => {
+            return Err(SettingsError::Invalid(
+                "token_cache_capacity must be at least 1; to stop reusing tokens set \
+                 token_cache = off"
+                    .into(),
+            ));
+        }
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+    };
+    Ok(TokenCacheSettings {
+        enabled,
+        max_age,
+        capacity,
+    })
 }
 
 fn resolve_sessions(
@@ -623,5 +825,118 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod token_cache_settings_tests {
+    use super::*;
+
+    fn resolve(env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let layer = SettingsLayer::from_env(|name| {
+            env.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })?;
+        Settings::resolve(layer)
+    }
+
+    #[test]
+    fn on_by_default_for_ten_minutes() {
+        let settings = resolve(&[]).unwrap();
+        assert_eq!(settings.token_cache, TokenCacheSettings::default());
+        assert!(settings.token_cache.enabled);
+        assert_eq!(settings.token_cache.max_age.as_secs(), 600);
+        assert_eq!(settings.token_cache.capacity, 100_000);
+    }
+
+    #[test]
+    fn env_switches_it_off_and_sets_age_and_capacity() {
+        let off = resolve(&[("SYNERISE_AUTH_TOKEN_CACHE", "off")]).unwrap();
+        assert!(!off.token_cache.enabled);
+        let tuned = resolve(&[
+            ("SYNERISE_AUTH_TOKEN_CACHE", "on"),
+            ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "2m"),
+            ("SYNERISE_AUTH_TOKEN_CACHE_CAPACITY", "500"),
+        ])
+        .unwrap();
+        assert!(tuned.token_cache.enabled);
+        assert_eq!(tuned.token_cache.max_age.as_secs(), 120);
+        assert_eq!(tuned.token_cache.capacity, 500);
+    }
+
+    #[test]
+    fn toml_takes_on_off_or_booleans() {
+        for (text, enabled) in [
+            ("token_cache = \"off\"", false),
+            ("token_cache = false", false),
+            ("token_cache = \"on\"", true),
+            ("token_cache = true", true),
+        ] {
+            let layer: SettingsLayer = toml::from_str(text).unwrap();
+            assert_eq!(layer.token_cache, Some(enabled), "{text}");
+        }
+        assert!(toml::from_str::<SettingsLayer>("token_cache = \"maybe\"").is_err());
+    }
+
+    #[test]
+    fn max_age_must_leave_half_the_ttl() {
+        let err = resolve(&[
+            ("SYNERISE_AUTH_TOKEN_TTL", "1h"),
+            ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "31m"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("token_cache_max_age"), "{err}");
+        assert!(
+            resolve(&[
+                ("SYNERISE_AUTH_TOKEN_TTL", "1h"),
+                ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "30m"),
+            ])
+            .is_ok()
+        );
+        assert!(resolve(&[("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "0")]).is_err());
+        assert!(resolve(&[("SYNERISE_AUTH_TOKEN_CACHE_CAPACITY", "0")]).is_err());
+        // Off, the other cache settings are not held against the operator.
+        assert!(
+            resolve(&[
+                ("SYNERISE_AUTH_TOKEN_CACHE", "off"),
+                ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "0"),
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_default_age_shrinks_with_a_short_ttl() {
+        let settings = resolve(&[("SYNERISE_AUTH_TOKEN_TTL", "5m")]).unwrap();
+        assert_eq!(settings.token_cache.max_age.as_secs(), 150);
+    }
+
+    #[test]
+    fn metrics_access_defaults_by_mode_and_parses() {
+        assert_eq!(resolve(&[]).unwrap().metrics, MetricsAccess::Public);
+        let layer = SettingsLayer {
+            production: Some(true),
+            key: Some(PathBuf::from("k.pem")),
+            uuid_salt: Some("salt".into()),
+            api_keys: Some(vec!["an-api-key-of-24-chars-xx".into()]),
+            ..SettingsLayer::default()
+        };
+        assert_eq!(
+            Settings::resolve(layer.clone()).unwrap().metrics,
+            MetricsAccess::ApiKey
+        );
+        let public: SettingsLayer = toml::from_str("metrics = \"public\"").unwrap();
+        assert_eq!(
+            Settings::resolve(public.over(layer)).unwrap().metrics,
+            MetricsAccess::Public
+        );
+        assert!(resolve(&[("SYNERISE_AUTH_METRICS", "yes please")]).is_err());
+        assert_eq!(
+            resolve(&[("SYNERISE_AUTH_METRICS", "off")])
+                .unwrap()
+                .metrics,
+            MetricsAccess::Off
+        );
     }
 }

@@ -64,6 +64,16 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// 503: a service we depend on (the identity provider) cannot be reached; try again soon.
+    #[error("{message}")]
+    Unavailable {
+        /// Stable code.
+        code: &'static str,
+        /// Sentence for a person.
+        message: Cow<'static, str>,
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
     /// 500: our fault. Answered with a fixed sentence; the cause is logged, never sent.
     #[error("unexpected error")]
     Unexpected(#[source] anyhow::Error),
@@ -72,6 +82,10 @@ pub enum ApiError {
 /// The cause of a 500, carried in the response's extensions to the logging middleware.
 #[derive(Debug, Clone)]
 pub(crate) struct UnexpectedCause(pub(crate) Arc<anyhow::Error>);
+
+/// The stable code of an error reply, carried in the response's extensions to the metrics.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ErrorCode(pub(crate) &'static str);
 
 impl ApiError {
     /// A 400 with `code`.
@@ -111,6 +125,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,7 +137,8 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
-            | Self::Conflict { code, .. } => code,
+            | Self::Conflict { code, .. }
+            | Self::Unavailable { code, .. } => code,
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -138,13 +154,17 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let body = serde_json::json!({"error": self.to_string(), "code": self.code()});
         let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(self.code()));
         match self {
             Self::Unauthorized { .. } => {
                 response
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::Unavailable {
+                retry_after_secs, ..
+            } => {
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(retry_after_secs.max(1)),

@@ -9,6 +9,8 @@ use crate::{
     api_keys::ApiKeys,
     config::{LimitSettings, Mode, SessionSettings},
     issuing::Issuing,
+    metrics::Metrics,
+    oidc::IdTokenVerifier,
     rate_limit::{FailedSignIns, PerMinute},
 };
 
@@ -31,6 +33,8 @@ pub(crate) struct StateParts {
     pub(crate) allow_client_uuid: bool,
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) limits: LimitSettings,
+    pub(crate) oidc: Option<IdTokenVerifier>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 #[derive(Debug)]
@@ -45,6 +49,10 @@ pub(crate) struct Inner {
     pub(crate) allow_client_uuid: bool,
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) limits: Limits,
+    /// The identity provider's ID-token verifier, when one is configured.
+    pub(crate) oidc: Option<IdTokenVerifier>,
+    /// Prometheus metrics and who may read them.
+    pub(crate) metrics: Arc<Metrics>,
     /// `/public-key`'s body, rendered once.
     pub(crate) public_key_pem: String,
     /// `/.well-known/jwks.json`'s body, rendered once.
@@ -101,6 +109,8 @@ impl AppState {
                 allow_client_uuid: parts.allow_client_uuid,
                 allowed_origins: parts.allowed_origins,
                 limits,
+                oidc: parts.oidc,
+                metrics: parts.metrics,
                 public_key_pem,
                 jwks,
             }),

@@ -13,18 +13,26 @@
 //!   stored. Idle and absolute expiry; `last_seen` slides at most once a minute.
 //! - Time is a parameter ([`UnixTime`](synerise_auth_token::UnixTime)): nothing here reads the
 //!   clock.
+//! - The event gate's log: [`DecisionLog`] keeps every decision (the newest
+//!   [`DEFAULT_DECISIONS_KEPT`]) and lists them newest first; [`CertificateHistory`] remembers the
+//!   certificates the gate was given, so a replaced one can be named.
 //! - One error type, [`StoreError`], with a stable [`code`](StoreError::code) per variant.
 //!
 //! See [`SqliteStore`] for an example.
 
 mod account;
 mod error;
+mod gate_log;
 mod password;
 mod session;
 mod sqlite;
 
 pub use account::{Account, AccountId, AccountStore, AccountSummary};
 pub use error::{BoxError, Result, StoreError};
+pub use gate_log::{
+    CERTIFICATES_KEPT, CertificateHistory, DEFAULT_DECISIONS_KEPT, DecisionId, DecisionLog,
+    DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED, RegisteredCertificate,
+};
 pub use password::{
     MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordCheck, check_password_policy, hash_password,
     verify_password_hash,

@@ -1,6 +1,8 @@
 //! One function per command, each a thin call into the library crates.
 
 mod accounts;
+mod doctor;
+mod gate;
 mod keys;
 mod serve;
 mod tokens;
@@ -28,6 +30,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             token,
         } => tokens::verify(public_key.as_deref(), key.as_deref(), leeway, &token),
         Command::Serve(args) => serve::serve(args),
+        Command::Gate(args) => gate::gate(args),
+        Command::Doctor { key, certificate } => doctor::doctor(&key, certificate.as_deref()),
         Command::Accounts {
             action,
             config,

@@ -24,7 +24,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::resolve(flags.over(env.over(file)))?;
 
     telemetry::init();
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = synerise_auth_server::runtime()?;
     runtime.block_on(async {
         let app = Application::build(settings).await?;
         let notes = app.notes();

@@ -20,6 +20,19 @@ use crate::{
 };
 
 /// `POST /api/accounts {"email", "password"}`: 201 `{"email", "expiresAt"}`, signed in.
+#[utoipa::path(
+    post,
+    path = "/api/accounts",
+    tag = "sessions",
+    request_body = crate::openapi::Credentials,
+    responses(
+        (status = 201, description = "Account created and signed in", body = crate::openapi::SessionInfo),
+        (status = 400, description = "invalid_email, missing_password, password_too_short, password_too_long", body = crate::openapi::ErrorBody),
+        (status = 403, description = "signup_disabled, cross_site_request", body = crate::openapi::ErrorBody),
+        (status = 409, description = "account_exists", body = crate::openapi::ErrorBody),
+        (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+    )
+)]
 pub(crate) async fn sign_up(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

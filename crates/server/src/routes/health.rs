@@ -7,6 +7,12 @@ use crate::{AppState, Mode};
 
 /// 200 with the signing key's id: the key is loaded before the port is bound, so a served
 /// request means a key is ready.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    responses((status = 200, description = "The key is loaded and the service answers", body = crate::openapi::Health))
+)]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "ok",

@@ -11,6 +11,12 @@ use crate::AppState;
 const CACHE: &str = "public, max-age=300";
 
 /// The public key as SPKI PEM.
+#[utoipa::path(
+    get,
+    path = "/public-key",
+    tag = "keys",
+    responses((status = 200, description = "SPKI PEM", content_type = "application/x-pem-file", body = String))
+)]
 pub(crate) async fn public_key(State(state): State<AppState>) -> Response {
     (
         [
@@ -23,6 +29,12 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Response {
 }
 
 /// The public key as a JWK Set.
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "keys",
+    responses((status = 200, description = "A JWK Set with the one signing key", body = Object))
+)]
 pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
     (
         [

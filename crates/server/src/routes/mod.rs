@@ -2,8 +2,10 @@
 
 pub(crate) mod accounts;
 pub(crate) mod extract;
+pub(crate) mod gate;
 pub(crate) mod health;
 pub(crate) mod keys;
+pub(crate) mod metrics;
 pub(crate) mod session;
 pub(crate) mod token;
 pub(crate) mod web;

@@ -20,6 +20,19 @@ use crate::{
 
 /// `POST /api/session {"email", "password"}`: 200 `{"email", "expiresAt"}` and the session cookie.
 /// A wrong email and a wrong password get the same 401 in the same time.
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    tag = "sessions",
+    request_body = crate::openapi::Credentials,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = crate::openapi::SessionInfo),
+        (status = 400, description = "invalid_email, missing_email, missing_password", body = crate::openapi::ErrorBody),
+        (status = 401, description = "invalid_credentials", body = crate::openapi::ErrorBody),
+        (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
+        (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+    )
+)]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -89,6 +102,16 @@ pub(crate) async fn start_session(
 }
 
 /// `GET /api/session`: 200 `{"email", "expiresAt"}`, or 401 `not_signed_in`.
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    tag = "sessions",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Who is signed in", body = crate::openapi::SessionInfo),
+        (status = 401, description = "not_signed_in", body = crate::openapi::ErrorBody),
+    )
+)]
 pub(crate) async fn whoami(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -105,6 +128,16 @@ pub(crate) async fn whoami(
 }
 
 /// `DELETE /api/session`: ends the session on the server and clears the cookie; 204 either way.
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    tag = "sessions",
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Signed out; the session is destroyed and the cookie cleared"),
+        (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
+    )
+)]
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,

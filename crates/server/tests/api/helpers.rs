@@ -21,6 +21,17 @@ impl TestApp {
     }
 
     pub(crate) async fn spawn_with(configure: impl FnOnce(Settings) -> Settings) -> Self {
+        Self::spawn_with_clock(
+            configure,
+            std::sync::Arc::new(synerise_auth_token::SystemClock),
+        )
+        .await
+    }
+
+    pub(crate) async fn spawn_with_clock(
+        configure: impl FnOnce(Settings) -> Settings,
+        clock: std::sync::Arc<dyn synerise_auth_token::Clock>,
+    ) -> Self {
         if std::env::var_os("TEST_LOG").is_some() {
             synerise_auth_server::telemetry::init();
         }
@@ -29,7 +40,9 @@ impl TestApp {
             .with_api_keys(&[API_KEY.to_owned()])
             .unwrap();
         settings.uuid_salt = Some(UuidSalt::new(SALT).unwrap());
-        let app = Application::build(configure(settings)).await.unwrap();
+        let app = Application::build_with_clock(configure(settings), clock)
+            .await
+            .unwrap();
         let address = format!("http://{}", app.local_addr().unwrap());
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()

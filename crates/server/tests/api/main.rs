@@ -1,8 +1,13 @@
 //! The HTTP API against the real server on a random port.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod gate;
 mod helpers;
+mod id_token;
 mod keys;
 mod logs;
+mod metrics;
+mod openapi;
 mod session;
 mod token;
+mod token_reuse;

@@ -1,6 +1,8 @@
 //! The SQLite backend: one file in the data directory, created with its schema on first open.
 
 mod accounts;
+mod certificates;
+mod decisions;
 mod sessions;
 
 use std::{
@@ -17,7 +19,7 @@ use sqlx::{
 };
 use synerise_auth_token::Email;
 
-use crate::{Result, StoreError};
+use crate::{DEFAULT_DECISIONS_KEPT, Result, StoreError};
 
 /// The schema's migrations, compiled into the binary so it runs from any directory.
 static MIGRATOR: Migrator = sqlx::migrate!();
@@ -30,10 +32,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// writes anyway, so a few connections suffice.
 const MAX_CONNECTIONS: u32 = 4;
 
-/// Accounts and sessions in one SQLite file, in WAL mode, with foreign keys on.
+/// Accounts, sessions and the event gate's log in one SQLite file, in WAL mode, with foreign keys
+/// on.
 ///
-/// Implements both [`AccountStore`](crate::AccountStore) and
-/// [`SessionStore`](crate::SessionStore); clones share one connection pool.
+/// Implements [`AccountStore`](crate::AccountStore), [`SessionStore`](crate::SessionStore),
+/// [`DecisionLog`](crate::DecisionLog) and [`CertificateHistory`](crate::CertificateHistory);
+/// clones share one connection pool.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -68,6 +72,8 @@ const MAX_CONNECTIONS: u32 = 4;
 pub struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
+    /// How many gate decisions to keep (the newest).
+    decisions_kept: u32,
 }
 
 impl SqliteStore {
@@ -105,7 +111,19 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migration(Box::new(e)))?;
-        Ok(Self { pool, path })
+        Ok(Self {
+            pool,
+            path,
+            decisions_kept: DEFAULT_DECISIONS_KEPT,
+        })
+    }
+
+    /// The same store, keeping the newest `kept` gate decisions (at least 1) instead of
+    /// [`DEFAULT_DECISIONS_KEPT`]. Older ones are deleted as new ones are recorded.
+    #[must_use]
+    pub fn with_decisions_kept(mut self, kept: u32) -> Self {
+        self.decisions_kept = kept.max(1);
+        self
     }
 
     /// The database file.

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod decisions;
 mod helpers;
 mod lifecycle;
 mod sessions;

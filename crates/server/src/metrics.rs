@@ -1,0 +1,375 @@
+//! Prometheus metrics, served at `GET /metrics` in the text exposition format.
+//!
+//! | metric | type | labels |
+//! | --- | --- | --- |
+//! | `synerise_auth_tokens_issued_total` | counter | `method`: `api_key`, `session`, `id_token` |
+//! | `synerise_auth_token_cache_hits_total` | counter | `method` (tokens reused rather than signed) |
+//! | `synerise_auth_refusals_total` | counter | `code`: the stable error code of the reply |
+//! | `synerise_auth_http_request_duration_seconds` | histogram | `route` (template), `method`, `status` |
+//! | `synerise_auth_token_signing_duration_seconds` | histogram | none |
+//!
+//! Labels are never taken from what a client sends: routes are the router's templates
+//! (`fallback` for anything else), methods a fixed list, codes the API's own. So no email,
+//! token, key or path a client typed can reach a label, and the number of series is bounded.
+//!
+//! Each app has its own recorder (nothing global), so tests can run apps side by side. On the hot
+//! path a metric is an atomic add (counters) or a lock-free push (histograms) on a handle looked
+//! up under a read lock; samples are folded into buckets at scrape time and every few seconds.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, PoisonError, RwLock, Weak},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::Method,
+    middleware::Next,
+    response::Response,
+};
+use metrics::{Counter, Histogram, Key, KeyName, Label, Level, Metadata, Recorder as _};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+
+use crate::{config::MetricsAccess, error::ErrorCode};
+
+const TOKENS_ISSUED: &str = "synerise_auth_tokens_issued_total";
+const CACHE_HITS: &str = "synerise_auth_token_cache_hits_total";
+const REFUSALS: &str = "synerise_auth_refusals_total";
+const REQUEST_SECONDS: &str = "synerise_auth_http_request_duration_seconds";
+const SIGNING_SECONDS: &str = "synerise_auth_token_signing_duration_seconds";
+
+/// The ways a caller proves who it is, registered up front so that they read 0 before the first
+/// token (Prometheus's `rate()` needs the series to exist).
+const KNOWN_METHODS: [&str; 3] = ["api_key", "session", "id_token"];
+
+const REQUEST_BUCKETS: &[f64] = &[
+    0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+const SIGNING_BUCKETS: &[f64] = &[
+    0.000_1, 0.000_2, 0.000_3, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.05,
+];
+
+/// How often histogram samples are folded into buckets when nobody scrapes, so their memory
+/// stays bounded.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+
+/// The service's metrics and who may read them.
+pub(crate) struct Metrics {
+    access: MetricsAccess,
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    signing: Histogram,
+    methods: Vec<MethodCounters>,
+    requests: RwLock<RequestHistograms>,
+    refusals: RwLock<HashMap<&'static str, Counter>>,
+}
+
+/// By route template, then a short list of (method, status, histogram).
+type RequestHistograms = HashMap<Box<str>, Vec<(&'static str, u16, Histogram)>>;
+
+struct MethodCounters {
+    method: &'static str,
+    issued: Counter,
+    hits: Counter,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics")
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry; `access` says who may read `GET /metrics`.
+    pub(crate) fn new(access: MetricsAccess) -> anyhow::Result<Self> {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(REQUEST_SECONDS.into()), REQUEST_BUCKETS)?
+            .set_buckets_for_metric(Matcher::Full(SIGNING_SECONDS.into()), SIGNING_BUCKETS)?
+            .build_recorder();
+        let describe = |name: &'static str, help: &'static str, histogram: bool| {
+            let name = KeyName::from_const_str(name);
+            if histogram {
+                recorder.describe_histogram(name, Some(metrics::Unit::Seconds), help.into());
+            } else {
+                recorder.describe_counter(name, None, help.into());
+            }
+        };
+        describe(
+            TOKENS_ISSUED,
+            "Tokens handed out, signed or reused, by how the caller authenticated.",
+            false,
+        );
+        describe(
+            CACHE_HITS,
+            "Tokens reused from the token cache instead of signed, by how the caller authenticated.",
+            false,
+        );
+        describe(
+            REFUSALS,
+            "Error replies, by their stable error code.",
+            false,
+        );
+        describe(
+            REQUEST_SECONDS,
+            "Time to answer a request, by route template, method and status.",
+            true,
+        );
+        describe(
+            SIGNING_SECONDS,
+            "Time to sign one token (on a signing thread).",
+            true,
+        );
+
+        let methods = KNOWN_METHODS
+            .iter()
+            .map(|&method| MethodCounters {
+                method,
+                issued: register_counter(&recorder, TOKENS_ISSUED, "method", method),
+                hits: register_counter(&recorder, CACHE_HITS, "method", method),
+            })
+            .collect();
+        let signing =
+            recorder.register_histogram(&Key::from_static_name(SIGNING_SECONDS), &METADATA);
+        let handle = recorder.handle();
+        Ok(Self {
+            access,
+            recorder,
+            handle,
+            signing,
+            methods,
+            requests: RwLock::new(HashMap::new()),
+            refusals: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// Counts a token handed to a caller who authenticated with `method`.
+    pub(crate) fn token_issued(&self, method: &'static str, cache_hit: bool) {
+        if let Some(known) = self.methods.iter().find(|m| m.method == method) {
+            known.issued.increment(1);
+            if cache_hit {
+                known.hits.increment(1);
+            }
+        } else {
+            // A method added without being listed above: still counted, registered on the fly.
+            register_counter(&self.recorder, TOKENS_ISSUED, "method", method).increment(1);
+            if cache_hit {
+                register_counter(&self.recorder, CACHE_HITS, "method", method).increment(1);
+            }
+        }
+    }
+
+    /// Records how long one signature took.
+    pub(crate) fn signed(&self, took: Duration) {
+        self.signing.record(took.as_secs_f64());
+    }
+
+    /// Records an answered request, and its error code when it is a refusal.
+    fn request_answered(
+        &self,
+        route: &str,
+        method: &'static str,
+        response: &Response,
+        took: Duration,
+    ) {
+        let status = response.status().as_u16();
+        let seconds = took.as_secs_f64();
+        let recorded = {
+            let requests = self.requests.read().unwrap_or_else(PoisonError::into_inner);
+            requests
+                .get(route)
+                .and_then(|list| list.iter().find(|(m, s, _)| *m == method && *s == status))
+                .map(|(_, _, histogram)| histogram.record(seconds))
+                .is_some()
+        };
+        if !recorded {
+            let key = Key::from_parts(
+                REQUEST_SECONDS,
+                vec![
+                    Label::new("route", route.to_owned()),
+                    Label::from_static_parts("method", method),
+                    Label::new("status", status.to_string()),
+                ],
+            );
+            let histogram = self.recorder.register_histogram(&key, &METADATA);
+            histogram.record(seconds);
+            self.requests
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(route.into())
+                .or_default()
+                .push((method, status, histogram));
+        }
+
+        if status >= 400 {
+            let code = match response.extensions().get::<ErrorCode>() {
+                Some(ErrorCode(code)) => code,
+                // Replies made by layers rather than by `ApiError`.
+                None if status == 408 => "request_timeout",
+                None => "other",
+            };
+            let counted = self
+                .refusals
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(code)
+                .map(|c| c.increment(1))
+                .is_some();
+            if !counted {
+                let counter = register_counter(&self.recorder, REFUSALS, "code", code);
+                counter.increment(1);
+                self.refusals
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(code, counter);
+            }
+        }
+    }
+
+    /// Who may read `GET /metrics`.
+    pub(crate) fn access(&self) -> MetricsAccess {
+        self.access
+    }
+
+    /// The text exposition.
+    pub(crate) fn render(&self) -> String {
+        self.handle.render()
+    }
+
+    /// Folds histogram samples into buckets every few seconds, for as long as `metrics` lives.
+    pub(crate) fn spawn_upkeep(metrics: &Arc<Self>) {
+        let weak: Weak<Self> = Arc::downgrade(metrics);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(UPKEEP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match weak.upgrade() {
+                    Some(metrics) => metrics.handle.run_upkeep(),
+                    None => return,
+                }
+            }
+        });
+    }
+}
+
+fn register_counter(
+    recorder: &PrometheusRecorder,
+    name: &'static str,
+    label: &'static str,
+    value: &'static str,
+) -> Counter {
+    let key = Key::from_parts(name, vec![Label::from_static_parts(label, value)]);
+    recorder.register_counter(&key, &METADATA)
+}
+
+/// A fixed label for the request method: clients may send any token as a method.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Middleware: times every request and counts refusals. Outermost, so it sees every reply,
+/// including a caught panic's.
+pub(crate) async fn track(
+    State(metrics): State<Arc<Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = method_label(request.method());
+    let response = next.run(request).await;
+    let route = route.as_ref().map_or("fallback", MatchedPath::as_str);
+    metrics.request_answered(route, method, &response, started.elapsed());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse as _;
+
+    use super::*;
+    use crate::ApiError;
+
+    fn metrics() -> Metrics {
+        Metrics::new(MetricsAccess::Public).unwrap()
+    }
+
+    #[test]
+    fn counts_tokens_by_method_and_hits() {
+        let m = metrics();
+        m.token_issued("api_key", false);
+        m.token_issued("api_key", true);
+        m.token_issued("session", true);
+        m.token_issued("something_new", false);
+        let text = m.render();
+        for line in [
+            "synerise_auth_tokens_issued_total{method=\"api_key\"} 2",
+            "synerise_auth_token_cache_hits_total{method=\"api_key\"} 1",
+            "synerise_auth_tokens_issued_total{method=\"session\"} 1",
+            "synerise_auth_token_cache_hits_total{method=\"session\"} 1",
+            "synerise_auth_tokens_issued_total{method=\"id_token\"} 0",
+            "synerise_auth_tokens_issued_total{method=\"something_new\"} 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+        }
+    }
+
+    #[test]
+    fn histograms_have_buckets() {
+        let m = metrics();
+        m.signed(Duration::from_micros(270));
+        let response = ApiError::bad_request("invalid_email", "no").into_response();
+        m.request_answered(
+            "/generate-jwt",
+            "POST",
+            &response,
+            Duration::from_micros(400),
+        );
+        m.request_answered(
+            "/generate-jwt",
+            "POST",
+            &response,
+            Duration::from_micros(400),
+        );
+        let text = m.render();
+        assert!(
+            text.contains("synerise_auth_token_signing_duration_seconds_bucket{le=\"0.0003\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "synerise_auth_http_request_duration_seconds_count{route=\"/generate-jwt\",method=\"POST\",status=\"400\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("synerise_auth_refusals_total{code=\"invalid_email\"} 2"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn method_labels_are_a_fixed_list() {
+        assert_eq!(method_label(&Method::POST), "POST");
+        let odd = Method::from_bytes(b"ANN-EXAMPLE-COM").unwrap();
+        assert_eq!(method_label(&odd), "other");
+    }
+}

@@ -1,0 +1,48 @@
+/**
+ * Reading the server's answers. Every refusal from synerise-auth is JSON
+ * `{"error": "<sentence>", "code": "<stable code>"}`; the sentence is written for the visitor, so
+ * it is shown as is, and the code is for programs.
+ */
+
+/** A refusal as the visitor should see it. */
+export interface ServerRefusal {
+  /** The server's sentence, or a plain description of the HTTP status when it sent none. */
+  message: string;
+  /** The server's stable code (`invalid_credentials`, `rate_limited`...), when it sent one. */
+  code: string | null;
+  status: number;
+  /** Seconds until a rate-limited request may be retried, from `Retry-After`. */
+  retryAfterSeconds: number | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a non-2xx response into a {@link ServerRefusal}. Never throws. */
+export async function readRefusal(response: Response, what: string): Promise<ServerRefusal> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's HTML error page, an empty body): fall back to the status below.
+  }
+  const sentence = isRecord(body) && typeof body.error === 'string' && body.error.trim() ? body.error : null;
+  const code = isRecord(body) && typeof body.code === 'string' ? body.code : null;
+  const retryHeader = response.headers.get('Retry-After');
+  const retry = retryHeader !== null && /^\d+$/.test(retryHeader.trim()) ? Number(retryHeader.trim()) : null;
+  return {
+    message: sentence ?? `The ${what} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+    code,
+    status: response.status,
+    retryAfterSeconds: retry,
+  };
+}
+
+/** The sentence shown when a request never got an answer. */
+export function unreachable(what: string, cause: unknown): string {
+  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : '';
+  return `Could not reach the ${what}${detail}. Check your connection and try again.`;
+}
+
+export { isRecord };
