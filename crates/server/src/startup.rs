@@ -199,7 +199,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         Ok(Self {
             listener,
-            router: crate::gate::with_gate(router(state), gate.as_ref()),
+            router: crate::gate::with_gate(router_with(state, gate.is_some()), gate.as_ref()),
             notes,
             gate,
         })
@@ -217,6 +217,12 @@ impl Application {
     #[must_use]
     pub fn notes(&self) -> &StartupNotes {
         &self.notes
+    }
+
+    /// Whether the event gate (`/gate/v1/*` and the `/gate` page) is mounted beside the service.
+    #[must_use]
+    pub fn gate_mounted(&self) -> bool {
+        self.gate.is_some()
     }
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
@@ -259,9 +265,15 @@ impl Application {
 /// which sees every response including those; then the security headers; then the timeout; the
 /// body limit applies to each extractor.
 pub fn router(state: AppState) -> Router {
+    router_with(state, false)
+}
+
+/// [`router`], with `/openapi.json` also describing the event gate's routes when `serve` mounts
+/// the gate beside them.
+fn router_with(state: AppState, gate_mounted: bool) -> Router {
     let metrics = Arc::clone(&state.inner.metrics);
     // Built from the handlers' OpenAPI annotations: a route cannot exist undescribed.
-    let (api, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::token::generate_jwt))
         .routes(routes!(
             routes::session::sign_in,
@@ -274,6 +286,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::health::healthz))
         .routes(routes!(routes::metrics::metrics))
         .split_for_parts();
+    if gate_mounted {
+        spec.merge(crate::routes::gate::gate_openapi());
+    }
     let spec = Arc::new(spec.to_json().unwrap_or_default());
     api.route(
         "/openapi.json",

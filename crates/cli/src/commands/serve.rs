@@ -46,6 +46,11 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some((email, password)) = notes.demo_account {
             println!("  demo account: {email} / {password}");
         }
+        if app.gate_mounted() {
+            println!(
+                "  event gate: POST http://{addr}/gate/v1/events, decisions at http://{addr}/gate"
+            );
+        }
         println!("synerise-auth listening on http://{addr}");
         app.run_until_stopped().await?;
         anyhow::Ok(())

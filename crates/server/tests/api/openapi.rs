@@ -38,6 +38,11 @@ async fn every_route_is_described_and_every_described_route_answers() {
         ("GET", "/public-key"),
         ("GET", "/.well-known/jwks.json"),
         ("GET", "/healthz"),
+        ("GET", "/metrics"),
+        // the event gate, mounted in dev mode
+        ("POST", "/gate/v1/events"),
+        ("GET", "/gate/v1/events"),
+        ("GET", "/gate/v1/events/stream"),
     ];
     expected.sort_unstable();
     for (method, path) in &expected {
