@@ -6,9 +6,36 @@
 //! A request with neither header was not made by a browser page, so no cookie of a customer's
 //! rides along with it unasked.
 
-use axum::http::{HeaderMap, header};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::ApiError;
+
+/// How long browsers may cache a CORS preflight's answer.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// CORS for the configured `allowed_origins` only, with credentials, so that the site's pages on
+/// those origins may sign in and ask for tokens with the session cookie. No layer at all when none
+/// is configured: then only same-origin pages can read the answers.
+pub(crate) fn cors(allowed_origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(PREFLIGHT_MAX_AGE),
+    )
+}
 
 pub(crate) fn check(headers: &HeaderMap, allowed_origins: &[String]) -> Result<(), ApiError> {
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());

@@ -262,8 +262,9 @@ impl Application {
 ///
 /// Layers, outermost first: the metrics, which time every reply and count refusals by code; a
 /// caught panic becomes a JSON 500; then the unexpected-error log,
-/// which sees every response including those; then the security headers; then the timeout; the
-/// body limit applies to each extractor.
+/// which sees every response including those; then CORS for the configured `allowed_origins`
+/// (none without them); then the security headers; then the timeout; the body limit applies to
+/// each extractor.
 pub fn router(state: AppState) -> Router {
     router_with(state, false)
 }
@@ -272,6 +273,7 @@ pub fn router(state: AppState) -> Router {
 /// the gate beside them.
 fn router_with(state: AppState, gate_mounted: bool) -> Router {
     let metrics = Arc::clone(&state.inner.metrics);
+    let cors = crate::cross_site::cors(&state.inner.allowed_origins);
     // Built from the handlers' OpenAPI annotations: a route cannot exist undescribed.
     let (api, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::token::generate_jwt))
@@ -318,6 +320,7 @@ fn router_with(state: AppState, gate_mounted: bool) -> Router {
                 ApiError::Unexpected(anyhow::anyhow!("a handler panicked")).into_response()
             }))
             .layer(middleware::from_fn(log_responses))
+            .option_layer(cors)
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::X_FRAME_OPTIONS,
                 HeaderValue::from_static("DENY"),

@@ -427,3 +427,67 @@ async fn sign_ins_per_ip_and_tokens_per_session_are_limited() {
         );
     }
 }
+
+#[tokio::test]
+async fn cors_answers_only_the_allowed_origins() {
+    let preflight = |app: &TestApp, origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/generate-jwt"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let app = TestApp::spawn_with(|mut s| {
+        s.allowed_origins = vec!["https://shop.example".into()];
+        s
+    })
+    .await;
+
+    let allowed = preflight(&app, "https://shop.example").await.unwrap();
+    assert_eq!(allowed.status(), 200);
+    let headers = allowed.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    assert_eq!(headers["access-control-allow-credentials"], "true");
+    assert!(
+        headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("POST")
+    );
+
+    let other = preflight(&app, "https://evil.example").await.unwrap();
+    assert!(
+        other.headers().get("access-control-allow-origin").is_none(),
+        "{:?}",
+        other.headers()
+    );
+
+    // a plain answer to an allowed origin names it, so its page can read the reply
+    let whoami = app
+        .client
+        .get(app.url("/api/session"))
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        whoami.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+
+    // without allowed_origins, no origin gets CORS headers
+    let same_origin_only = TestApp::spawn().await;
+    let refused = preflight(&same_origin_only, "https://shop.example")
+        .await
+        .unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
