@@ -24,7 +24,11 @@ const START_TIMEOUT_MS = 60_000;
 
 /** The binary under test: `SYNERISE_AUTH_BIN`, or the workspace's debug build. */
 export function binaryPath(): string {
-  return process.env.SYNERISE_AUTH_BIN ?? resolve(WEB_DIR, '..', 'target', 'debug', 'synerise-auth');
+  if (process.env.SYNERISE_AUTH_BIN) return process.env.SYNERISE_AUTH_BIN;
+  // Where `cargo build` put it: $CARGO_TARGET_DIR (relative to the repository root) or ./target.
+  const root = resolve(WEB_DIR, '..');
+  const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
+  return join(targetDir, 'debug', 'synerise-auth');
 }
 
 export interface RunningServer {
@@ -56,7 +60,7 @@ export async function startServer(): Promise<RunningServer> {
   if (!existsSync(bin)) {
     throw new Error(
       `The synerise-auth binary is not at ${bin}. Build it first (npm run build, then ` +
-        '`cargo build -p synerise-auth` from the repository root), or point SYNERISE_AUTH_BIN at one.',
+        '`cargo build -p synerise-auth` from the repository root; CARGO_TARGET_DIR is honoured), or point SYNERISE_AUTH_BIN at one.',
     );
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'synerise-auth-e2e-'));
