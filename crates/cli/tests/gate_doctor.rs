@@ -2,16 +2,11 @@
 //! `synerise-auth doctor`, run as a user would.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::{
-    io::{BufRead as _, BufReader, Read as _, Write as _},
-    net::TcpStream,
-    path::Path,
-    process::{Child, Command as StdCommand, Stdio},
-    sync::mpsc,
-    time::{Duration, Instant},
-};
+mod common;
 
-use assert_cmd::{Command, cargo::cargo_bin};
+use std::{ffi::OsStr, path::Path};
+
+use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -69,85 +64,31 @@ fn issue(key: &Path) -> String {
 }
 
 /// A running `synerise-auth gate`.
-struct Gate {
-    child: Child,
-    address: String,
-    banner: String,
+struct Gate(common::Running);
+
+impl std::ops::Deref for Gate {
+    type Target = common::Running;
+    fn deref(&self) -> &common::Running {
+        &self.0
+    }
 }
 
 impl Gate {
     fn start(certificate: &Path, data_dir: &Path) -> Self {
-        let mut command = StdCommand::new(cargo_bin("synerise-auth"));
-        for name in ENV {
-            command.env_remove(name);
-        }
-        let child = command
-            .args(["gate", "--listen", "127.0.0.1:0", "--certificate"])
-            .arg(certificate)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Owned at once, so that a failed start still kills and reaps it (Drop).
-        let mut gate = Self {
-            child,
-            address: String::new(),
-            banner: String::new(),
-        };
-        let stdout = gate.child.stdout.take().unwrap();
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if lines.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        loop {
-            let line = received
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| {
-                    panic!("the gate never said it was listening: {}", gate.banner)
-                });
-            gate.banner.push_str(&line);
-            gate.banner.push('\n');
-            if let Some(address) = line.strip_prefix("synerise-auth gate listening on http://") {
-                gate.address = address.to_owned();
-                return gate;
-            }
-        }
-    }
-
-    /// One HTTP/1.1 request; returns the status and the JSON body.
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> (u16, Value) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.address,
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response[9..12].parse().unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").unwrap();
-        (status, serde_json::from_str(body).unwrap())
+        let args = [
+            OsStr::new("gate"),
+            OsStr::new("--listen"),
+            OsStr::new("127.0.0.1:0"),
+            OsStr::new("--certificate"),
+            certificate.as_os_str(),
+            OsStr::new("--data-dir"),
+            data_dir.as_os_str(),
+        ];
+        Self(common::Running::start(
+            &args,
+            &ENV,
+            "synerise-auth gate listening on http://",
+        ))
     }
 
     fn post_event(&self, action: &str, token: Option<&str>) -> (u16, Value) {
@@ -161,32 +102,8 @@ impl Gate {
         self.request("POST", "/gate/v1/events", &headers, &event.to_string())
     }
 
-    /// SIGTERM, then a clean exit.
-    fn stop(mut self) {
-        let killed = StdCommand::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "the gate exited with {status}");
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "the gate did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Gate {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn stop(self) {
+        self.0.stop();
     }
 }
 

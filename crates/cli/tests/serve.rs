@@ -2,16 +2,11 @@
 //! dev API key that `verify` accepts, the gate described in `/openapi.json`, and a clean stop.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::{
-    io::{BufRead as _, BufReader, Read as _, Write as _},
-    net::TcpStream,
-    path::Path,
-    process::{Child, Command as StdCommand, Stdio},
-    sync::mpsc,
-    time::{Duration, Instant},
-};
+mod common;
 
-use assert_cmd::{Command, cargo::cargo_bin};
+use std::{ffi::OsStr, path::Path};
+
+use assert_cmd::Command;
 use serde_json::Value;
 
 /// Variables that would change what `serve` reads.
@@ -30,50 +25,29 @@ const ENV: [&str; 11] = [
 ];
 
 /// A running `synerise-auth serve`.
-struct Serve {
-    child: Child,
-    address: String,
-    banner: String,
+struct Serve(common::Running);
+
+impl std::ops::Deref for Serve {
+    type Target = common::Running;
+    fn deref(&self) -> &common::Running {
+        &self.0
+    }
 }
 
 impl Serve {
     fn start(data_dir: &Path) -> Self {
-        let mut command = StdCommand::new(cargo_bin("synerise-auth"));
-        for name in ENV {
-            command.env_remove(name);
-        }
-        let child = command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut serve = Self {
-            child,
-            address: String::new(),
-            banner: String::new(),
-        };
-        let stdout = serve.child.stdout.take().unwrap();
-        let (lines, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if lines.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        loop {
-            let line = received
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("serve never said it was listening: {}", serve.banner));
-            serve.banner.push_str(&line);
-            serve.banner.push('\n');
-            if let Some(address) = line.strip_prefix("synerise-auth listening on http://") {
-                serve.address = address.to_owned();
-                return serve;
-            }
-        }
+        let args = [
+            OsStr::new("serve"),
+            OsStr::new("--listen"),
+            OsStr::new("127.0.0.1:0"),
+            OsStr::new("--data-dir"),
+            data_dir.as_os_str(),
+        ];
+        Self(common::Running::start(
+            &args,
+            &ENV,
+            "synerise-auth listening on http://",
+        ))
     }
 
     /// The value after `prefix` on the banner line that starts with it (after the indent).
@@ -86,62 +60,8 @@ impl Serve {
             .to_owned()
     }
 
-    /// One HTTP/1.1 request; returns the status and the JSON body.
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> (u16, Value) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.address,
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response[9..12].parse().unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").unwrap();
-        (status, serde_json::from_str(body).unwrap())
-    }
-
-    /// SIGTERM, then a clean exit.
-    fn stop(mut self) {
-        let killed = StdCommand::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "serve exited with {status}");
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "serve did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn stop(self) {
+        self.0.stop();
     }
 }
 
