@@ -1,27 +1,12 @@
 //! The command-line contract, run as a user would.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::{path::Path, process::Command as StdCommand};
+mod common;
 
-use assert_cmd::Command;
+use std::process::Command as StdCommand;
+
+use common::{cli, keygen};
 use predicates::prelude::*;
-
-fn cli() -> Command {
-    let mut cmd = Command::cargo_bin("synerise-auth").unwrap();
-    cmd.env_remove("SYNERISE_AUTH_KEY")
-        .env_remove("SYNERISE_AUTH_UUID_SALT");
-    cmd
-}
-
-fn keygen(dir: &Path) -> String {
-    let out = cli().args(["keygen", "--out"]).arg(dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn keygen_writes_a_private_key_0600_and_prints_the_one_line_public_key() {

@@ -6,41 +6,11 @@ mod common;
 
 use std::{ffi::OsStr, path::Path};
 
-use assert_cmd::Command;
+use common::{Running, cli, keygen};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
 const UUID: &str = "345d4c8f-5aff-591d-a19c-1ca48923d9ee";
-
-/// Variables that would change what the commands read.
-const ENV: [&str; 7] = [
-    "SYNERISE_AUTH_KEY",
-    "SYNERISE_AUTH_UUID_SALT",
-    "SYNERISE_AUTH_DATA_DIR",
-    "SYNERISE_AUTH_CONFIG",
-    "SYNERISE_AUTH_GATE_CERTIFICATE",
-    "SYNERISE_AUTH_GATE_LISTEN",
-    "SYNERISE_AUTH_LEEWAY_SECS",
-];
-
-fn cli() -> Command {
-    let mut cmd = Command::cargo_bin("synerise-auth").unwrap();
-    for name in ENV {
-        cmd.env_remove(name);
-    }
-    cmd
-}
-
-/// `keygen --out DIR`; returns the one-line certificate it prints.
-fn keygen(dir: &Path) -> String {
-    let out = cli().args(["keygen", "--out"]).arg(dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 fn issue(key: &Path) -> String {
     let out = cli()
@@ -63,48 +33,28 @@ fn issue(key: &Path) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-/// A running `synerise-auth gate`.
-struct Gate(common::Running);
-
-impl std::ops::Deref for Gate {
-    type Target = common::Running;
-    fn deref(&self) -> &common::Running {
-        &self.0
-    }
+/// `synerise-auth gate` on port 0 with `certificate`, its data in `data_dir`.
+fn start_gate(certificate: &Path, data_dir: &Path) -> Running {
+    let args = [
+        OsStr::new("gate"),
+        OsStr::new("--listen"),
+        OsStr::new("127.0.0.1:0"),
+        OsStr::new("--certificate"),
+        certificate.as_os_str(),
+        OsStr::new("--data-dir"),
+        data_dir.as_os_str(),
+    ];
+    Running::start(&args, "synerise-auth gate listening on http://")
 }
 
-impl Gate {
-    fn start(certificate: &Path, data_dir: &Path) -> Self {
-        let args = [
-            OsStr::new("gate"),
-            OsStr::new("--listen"),
-            OsStr::new("127.0.0.1:0"),
-            OsStr::new("--certificate"),
-            certificate.as_os_str(),
-            OsStr::new("--data-dir"),
-            data_dir.as_os_str(),
-        ];
-        Self(common::Running::start(
-            &args,
-            &ENV,
-            "synerise-auth gate listening on http://",
-        ))
+fn post_event(gate: &Running, action: &str, token: Option<&str>) -> (u16, Value) {
+    let event = json!({"action": action, "label": "from the CLI test", "client": {"uuid": UUID}});
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(bearer) = &bearer {
+        headers.push(("Authorization", bearer));
     }
-
-    fn post_event(&self, action: &str, token: Option<&str>) -> (u16, Value) {
-        let event =
-            json!({"action": action, "label": "from the CLI test", "client": {"uuid": UUID}});
-        let bearer = token.map(|t| format!("Bearer {t}"));
-        let mut headers = vec![("Content-Type", "application/json")];
-        if let Some(bearer) = &bearer {
-            headers.push(("Authorization", bearer));
-        }
-        self.request("POST", "/gate/v1/events", &headers, &event.to_string())
-    }
-
-    fn stop(self) {
-        self.0.stop();
-    }
+    gate.request("POST", "/gate/v1/events", &headers, &event.to_string())
 }
 
 fn assert_refusal(reply: &(u16, Value), status: u16, reason: &str) {
@@ -124,7 +74,7 @@ fn gate_decides_events_and_names_a_replaced_certificate_after_a_restart() {
     );
     // The first certificate as pasted into Synerise: one line, header and footer included.
     let one_line = dir.path().join("certificate.txt");
-    std::fs::write(&one_line, keygen(&old)).unwrap();
+    std::fs::write(&one_line, keygen(&old).trim()).unwrap();
     // The second as bare base64 with line breaks, without header or footer.
     keygen(&new);
     let pem = std::fs::read_to_string(new.join("public.pem")).unwrap();
@@ -138,22 +88,26 @@ fn gate_decides_events_and_names_a_replaced_certificate_after_a_restart() {
     let old_token = issue(&old.join("private.pem"));
     let new_token = issue(&new.join("private.pem"));
 
-    let gate = Gate::start(&one_line, &data);
+    let gate = start_gate(&one_line, &data);
     assert!(
         gate.banner.contains("registered certificate"),
         "{}",
         gate.banner
     );
     assert!(!gate.banner.contains("replaces"), "{}", gate.banner);
-    let visit = gate.post_event("page.visit", None);
+    let visit = post_event(&gate, "page.visit", None);
     assert_eq!(visit, (202, json!({"accepted": true})));
-    assert_refusal(&gate.post_event("form.submit", None), 401, "token_required");
+    assert_refusal(
+        &post_event(&gate, "form.submit", None),
+        401,
+        "token_required",
+    );
     assert_eq!(
-        gate.post_event("form.submit", Some(&old_token)),
+        post_event(&gate, "form.submit", Some(&old_token)),
         (202, json!({"accepted": true}))
     );
     assert_refusal(
-        &gate.post_event("form.submit", Some(&new_token)),
+        &post_event(&gate, "form.submit", Some(&new_token)),
         401,
         "bad_signature",
     );
@@ -169,12 +123,12 @@ fn gate_decides_events_and_names_a_replaced_certificate_after_a_restart() {
     gate.stop();
     assert!(data.join("synerise-auth.db").is_file());
 
-    let gate = Gate::start(&bare_file, &data);
+    let gate = start_gate(&bare_file, &data);
     assert!(gate.banner.contains("replaces"), "{}", gate.banner);
-    let refused = gate.post_event("form.submit", Some(&old_token));
+    let refused = post_event(&gate, "form.submit", Some(&old_token));
     assert_refusal(&refused, 401, "certificate_replaced");
     assert_eq!(
-        gate.post_event("form.submit", Some(&new_token)),
+        post_event(&gate, "form.submit", Some(&new_token)),
         (202, json!({"accepted": true}))
     );
     let (_, listed) = gate.request("GET", "/gate/v1/events?limit=50", &[], "");
@@ -205,7 +159,7 @@ fn gate_refuses_what_is_not_a_certificate() {
 #[test]
 fn doctor_passes_a_good_key_and_its_certificate_in_any_form() {
     let dir = tempfile::tempdir().unwrap();
-    let one_line = keygen(dir.path());
+    let one_line = keygen(dir.path()).trim().to_owned();
     let key = dir.path().join("private.pem");
     let passed = || {
         predicate::str::contains("all checks passed")
@@ -263,7 +217,7 @@ fn doctor_names_a_certificate_that_does_not_match() {
     let dir = tempfile::tempdir().unwrap();
     let (mine, other) = (dir.path().join("mine"), dir.path().join("other"));
     keygen(&mine);
-    let other_line = keygen(&other);
+    let other_line = keygen(&other).trim().to_owned();
     cli()
         .args(["doctor", "--key"])
         .arg(mine.join("private.pem"))
@@ -289,7 +243,7 @@ fn doctor_names_a_certificate_that_does_not_match() {
 fn doctor_reports_a_key_readable_by_others() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
-    let one_line = keygen(dir.path());
+    let one_line = keygen(dir.path()).trim().to_owned();
     let key = dir.path().join("private.pem");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     cli()

@@ -6,69 +6,25 @@ mod common;
 
 use std::{ffi::OsStr, path::Path};
 
-use assert_cmd::Command;
+use common::{Running, cli};
 use serde_json::Value;
 
-/// Variables that would change what `serve` reads.
-const ENV: [&str; 11] = [
-    "SYNERISE_AUTH_KEY",
-    "SYNERISE_AUTH_UUID_SALT",
-    "SYNERISE_AUTH_DATA_DIR",
-    "SYNERISE_AUTH_CONFIG",
-    "SYNERISE_AUTH_LISTEN",
-    "SYNERISE_AUTH_API_KEYS",
-    "SYNERISE_AUTH_PRODUCTION",
-    "SYNERISE_AUTH_GATE_ENABLED",
-    "SYNERISE_AUTH_TOKEN_TTL",
-    "SYNERISE_AUTH_DEMO_ACCOUNT",
-    "SYNERISE_AUTH_OIDC_ISSUER",
-];
-
-/// A running `synerise-auth serve`.
-struct Serve(common::Running);
-
-impl std::ops::Deref for Serve {
-    type Target = common::Running;
-    fn deref(&self) -> &common::Running {
-        &self.0
-    }
-}
-
-impl Serve {
-    fn start(data_dir: &Path) -> Self {
-        let args = [
-            OsStr::new("serve"),
-            OsStr::new("--listen"),
-            OsStr::new("127.0.0.1:0"),
-            OsStr::new("--data-dir"),
-            data_dir.as_os_str(),
-        ];
-        Self(common::Running::start(
-            &args,
-            &ENV,
-            "synerise-auth listening on http://",
-        ))
-    }
-
-    /// The value after `prefix` on the banner line that starts with it (after the indent).
-    fn banner_value(&self, prefix: &str) -> String {
-        self.banner
-            .lines()
-            .find_map(|line| line.trim_start().strip_prefix(prefix))
-            .unwrap_or_else(|| panic!("no `{prefix}` line in the banner:\n{}", self.banner))
-            .trim()
-            .to_owned()
-    }
-
-    fn stop(self) {
-        self.0.stop();
-    }
+/// `synerise-auth serve` in dev mode on port 0, with its data in `data_dir`.
+fn start_serve(data_dir: &Path) -> Running {
+    let args = [
+        OsStr::new("serve"),
+        OsStr::new("--listen"),
+        OsStr::new("127.0.0.1:0"),
+        OsStr::new("--data-dir"),
+        data_dir.as_os_str(),
+    ];
+    Running::start(&args, "synerise-auth listening on http://")
 }
 
 #[test]
 fn dev_mode_serves_tokens_that_verify_and_mounts_the_gate() {
     let dir = tempfile::tempdir().unwrap();
-    let serve = Serve::start(dir.path());
+    let serve = start_serve(dir.path());
 
     // the banner names what a new user needs
     let api_key = serve.banner_value("dev API key (Authorization: Bearer ...):");
@@ -106,8 +62,7 @@ fn dev_mode_serves_tokens_that_verify_and_mounts_the_gate() {
     );
     assert_eq!(status, 200, "{reply}");
     let jwt = reply["jwt"].as_str().unwrap();
-    let out = Command::cargo_bin("synerise-auth")
-        .unwrap()
+    let out = cli()
         .args(["verify", "--key"])
         .arg(&key)
         .arg(jwt)
@@ -123,8 +78,7 @@ fn dev_mode_serves_tokens_that_verify_and_mounts_the_gate() {
     assert_eq!(verified["claims"]["uuid"], reply["uuid"]);
 
     // the printed certificate is the key serve signs with
-    let public = Command::cargo_bin("synerise-auth")
-        .unwrap()
+    let public = cli()
         .args(["public-key", "--format", "single-line", "--key"])
         .arg(&key)
         .output()

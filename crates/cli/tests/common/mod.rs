@@ -1,6 +1,7 @@
-//! A `synerise-auth` command that serves HTTP (`serve`, `gate`), run as a user would: started on
-//! port 0, its banner read up to the line that names its address, spoken to with plain HTTP/1.1,
-//! stopped with SIGTERM.
+//! Running `synerise-auth` as a user would, without the `SYNERISE_AUTH_*` variables of the
+//! environment the tests run in: one-shot commands, and commands that serve HTTP (`serve`,
+//! `gate`), started on port 0, their banner read up to the line that names their address, spoken
+//! to with plain HTTP/1.1, stopped with SIGTERM.
 #![allow(dead_code)] // each test file uses part of it
 
 use std::{
@@ -15,6 +16,33 @@ use std::{
 use assert_cmd::cargo::cargo_bin;
 use serde_json::Value;
 
+/// Removes every `SYNERISE_AUTH_*` variable, so that only the arguments configure the command.
+fn clear_settings(command: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SYNERISE_AUTH_") {
+            command.env_remove(name);
+        }
+    }
+}
+
+/// `synerise-auth`, ready for arguments.
+pub(crate) fn cli() -> assert_cmd::Command {
+    let mut command = Command::new(cargo_bin("synerise-auth"));
+    clear_settings(&mut command);
+    assert_cmd::Command::from_std(command)
+}
+
+/// `keygen --out DIR`; returns what it prints (the one-line public key and a newline).
+pub(crate) fn keygen(dir: &std::path::Path) -> String {
+    let out = cli().args(["keygen", "--out"]).arg(dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A running server process; killed and reaped when dropped.
 pub(crate) struct Running {
     child: Child,
@@ -25,17 +53,11 @@ pub(crate) struct Running {
 }
 
 impl Running {
-    /// Runs `synerise-auth ARGS` without the variables in `env_remove`, and waits (at most 60 s)
-    /// for the stdout line that starts with `ready_prefix` followed by the address.
-    pub(crate) fn start<S: AsRef<OsStr>>(
-        args: &[S],
-        env_remove: &[&str],
-        ready_prefix: &str,
-    ) -> Self {
+    /// Runs `synerise-auth ARGS` and waits (at most 60 s) for the stdout line that starts with
+    /// `ready_prefix` followed by the address.
+    pub(crate) fn start<S: AsRef<OsStr>>(args: &[S], ready_prefix: &str) -> Self {
         let mut command = Command::new(cargo_bin("synerise-auth"));
-        for name in env_remove {
-            command.env_remove(name);
-        }
+        clear_settings(&mut command);
         let child = command
             .args(args)
             .stdout(Stdio::piped())
@@ -68,6 +90,16 @@ impl Running {
                 return running;
             }
         }
+    }
+
+    /// The rest of the banner line that starts (after its indent) with `prefix`.
+    pub(crate) fn banner_value(&self, prefix: &str) -> String {
+        self.banner
+            .lines()
+            .find_map(|line| line.trim_start().strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in the banner:\n{}", self.banner))
+            .trim()
+            .to_owned()
     }
 
     /// One HTTP/1.1 request; returns the status and the JSON body.
