@@ -2,11 +2,7 @@
 //! the registered certificate), the log at `GET /gate/v1/events`, its live stream, CORS, and the
 //! gate run alone with a certificate replaced between two starts.
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use synerise_auth_gate::EventSettings;
@@ -15,9 +11,8 @@ use synerise_auth_token::{
     Clock as _, CustomerUuid, Email, Issuer, PublicKey, PublicKeyFormat, SigningKey, SystemClock,
     TokenTtl, UnixTime,
 };
-use tracing_subscriber::fmt::MakeWriter;
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{CapturedLogs, TestApp, assert_error};
 
 const UUID: &str = "345d4c8f-5aff-591d-a19c-1ca48923d9ee";
 const OTHER_UUID: &str = "7023e164-2318-542c-9992-0b70cf4c5625";
@@ -683,38 +678,11 @@ async fn a_replaced_certificate_is_named_after_a_restart_of_the_gate_alone() {
     third.stop().await;
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn gate_logs_carry_no_token_and_no_email() {
-    let captured = Captured::default();
+    let captured = CapturedLogs::default();
     // This thread only: the test's runtime is single-threaded, so the server logs here too.
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            "trace,cookie_store=off,reqwest=off,hyper_util::client=off,rustls_platform_verifier=off",
-        ))
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
     let app = TestApp::spawn().await;
     let good = token(server_key(&app), UUID, now(), 3600);
     let foreign = token(SigningKey::generate(2048).unwrap(), UUID, now(), 3600);
@@ -729,7 +697,7 @@ async fn gate_logs_carry_no_token_and_no_email() {
     .await;
     list(&app.address, "?accepted=true").await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("gate decision"), "{logs}");
     let tag = Email::parse(EMAIL).unwrap().log_tag();
     assert!(

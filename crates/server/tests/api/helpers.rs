@@ -1,10 +1,16 @@
 //! Spawning the real application on port 0 with a fresh data dir and key.
 
-use std::{path::Path, process::Command};
+use std::{
+    io::Write,
+    path::Path,
+    process::Command,
+    sync::{Arc, Mutex},
+};
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use synerise_auth_server::{Application, Settings};
 use synerise_auth_token::UuidSalt;
+use tracing_subscriber::fmt::MakeWriter;
 
 pub(crate) const API_KEY: &str = "test-api-key-0123456789abcdef";
 pub(crate) const SALT: &str = "test-salt";
@@ -58,6 +64,18 @@ impl TestApp {
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// `GET path`, the body as text.
+    pub(crate) async fn get_text(&self, path: &str) -> String {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
+    /// `GET path`, the body as JSON.
+    pub(crate) async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
     }
 
     pub(crate) async fn generate_jwt(&self, body: &serde_json::Value) -> reqwest::Response {
@@ -118,4 +136,44 @@ pub(crate) fn openssl_verifies(token: &str, public_pem: &str, dir: &Path) -> boo
         .output()
         .expect("openssl must be installed (scripts/setup installs it)");
     output.status.success() && String::from_utf8_lossy(&output.stdout).contains("Verified OK")
+}
+
+/// Every line the server side logs, at every level, as text; the test's own HTTP client (which
+/// logs the cookies it receives) is left out.
+#[derive(Clone, Default)]
+pub(crate) struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// A subscriber that writes into this capture, to install globally or for one thread.
+    pub(crate) fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + 'static {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "trace,cookie_store=off,reqwest=off,hyper_util::client=off,rustls_platform_verifier=off",
+            ))
+            .with_writer(self.clone())
+            .with_ansi(false)
+            .finish()
+    }
+
+    /// What was logged so far.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for CapturedLogs {
+    type Writer = Self;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }

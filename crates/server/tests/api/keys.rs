@@ -20,28 +20,12 @@ async fn public_key_is_the_servers_key_in_pem() {
 #[tokio::test]
 async fn jwks_has_one_rs256_key_with_its_thumbprint() {
     let app = TestApp::spawn().await;
-    let jwks: serde_json::Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: serde_json::Value = app.get_json("/.well-known/jwks.json").await;
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["kty"], "RSA");
     assert_eq!(keys[0]["alg"], "RS256");
-    let health: serde_json::Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: serde_json::Value = app.get_json("/healthz").await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["kid"], keys[0]["kid"]);
 }

@@ -1,47 +1,14 @@
 //! Logs never carry a password, a session id, a token, an API key or a raw email.
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
-
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
-use crate::helpers::{API_KEY, TestApp};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use crate::helpers::{API_KEY, CapturedLogs, TestApp};
 
 #[tokio::test]
 async fn nothing_secret_reaches_the_logs_at_any_level() {
-    let captured = Captured::default();
-    // Everything the server side logs, at every level; the test's own HTTP client (which logs
-    // the cookies it receives) is left out.
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            "trace,cookie_store=off,reqwest=off,hyper_util::client=off,rustls_platform_verifier=off",
-        ))
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .init();
+    let captured = CapturedLogs::default();
+    captured.subscriber().init();
 
     let app = TestApp::spawn().await;
     let email = "secret.person@example.com";
@@ -101,7 +68,7 @@ async fn nothing_secret_reaches_the_logs_at_any_level() {
         .await
         .unwrap();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("signed in") && logs.contains("sign-in refused"),
         "the capture works:\n{logs}"

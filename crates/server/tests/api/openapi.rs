@@ -5,15 +5,7 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn every_route_is_described_and_every_described_route_answers() {
     let app = TestApp::spawn().await;
-    let spec: serde_json::Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: serde_json::Value = app.get_json("/openapi.json").await;
     assert!(
         spec["openapi"].as_str().unwrap().starts_with("3.1"),
         "{}",

@@ -59,15 +59,7 @@ async fn sign_up_signs_in_and_the_token_is_for_that_account() {
         "dev mode serves plain http on loopback"
     );
 
-    let me: serde_json::Value = app
-        .client
-        .get(app.url("/api/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value = app.get_json("/api/session").await;
     assert_eq!(me["email"], "Ann@example.com");
 
     let response = token_for_session(&app, json!({})).await;

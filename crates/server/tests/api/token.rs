@@ -34,15 +34,7 @@ async fn signs_a_synerise_token_that_openssl_verifies() {
     .unwrap();
     assert_eq!(expires_at.unix_timestamp(), exp);
 
-    let public_pem = app
-        .client
-        .get(app.url("/public-key"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let public_pem = app.get_text("/public-key").await;
     assert!(openssl_verifies(jwt, &public_pem, app.data_dir.path()));
     let mut tampered = jwt.to_owned();
     tampered.insert(40, 'x');

@@ -20,15 +20,7 @@ async fn jwt(app: &TestApp, body: serde_json::Value) -> String {
 }
 
 async fn cache_hits(app: &TestApp) -> String {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text("/metrics").await;
     text.lines()
         .find_map(|l| {
             l.strip_prefix(r#"synerise_auth_token_cache_hits_total{method="api_key"} "#)
@@ -88,15 +80,7 @@ async fn the_off_switch_signs_every_time() {
         jwt(&app, json!({"email": "ann@example.com"})).await;
     }
     assert_eq!(cache_hits(&app).await, "0");
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text("/metrics").await;
     assert!(
         text.lines()
             .any(|l| l == "synerise_auth_token_signing_duration_seconds_count 3"),
