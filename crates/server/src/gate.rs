@@ -379,17 +379,8 @@ impl GateApplication {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self.service.clone();
-        let router = standalone_router(self.service);
-        axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            signal.await;
-            service.close();
-        })
-        .await
+        let router = standalone_router(self.service.clone());
+        crate::startup::serve_until(self.listener, router, Some(self.service), signal).await
     }
 }
 

@@ -241,21 +241,29 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let gate = self.gate;
-        let signal = async move {
-            signal.await;
-            if let Some(gate) = gate {
-                gate.close();
-            }
-        };
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal)
-        .await
+        serve_until(self.listener, self.router, self.gate, signal).await
     }
+}
+
+/// Serves `router` on `listener` until `signal` completes, then ends the gate's live feeds (when
+/// there is a gate) and finishes the requests in flight.
+pub(crate) async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    gate: Option<crate::gate::GateService>,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        signal.await;
+        if let Some(gate) = gate {
+            gate.close();
+        }
+    })
+    .await
 }
 
 /// The routes and their layers, without binding anything.
