@@ -18,16 +18,7 @@ import {
   type OpenBrowser,
   type RunningServer,
 } from './harness';
-
-interface Verdict {
-  action: string;
-  uuid: string;
-  status: number;
-  accepted: boolean;
-  reason: string | null;
-  detail: string | null;
-  tokenSent: string | null;
-}
+import type { Verdict } from '../src/demo/verdicts';
 
 interface GateEvent {
   id: string | number;

@@ -6,22 +6,12 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { jsonResponse, makeJwt, mockFetch } from '../test/helpers';
+import type { Verdict } from '../demo/verdicts';
 
 // Vitest runs from web/ (its root); jsdom gives modules an http: import.meta.url, so no URL here.
 const source = readFileSync(resolve(process.cwd(), 'public/synerise-standin.js'), 'utf8');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SERVER_UUID = '3f0c6a9e-2b7d-5c1e-8a4f-9d6b2e0c7a15';
-
-interface Verdict {
-  action: string;
-  label: string;
-  uuid: string;
-  status: number;
-  accepted: boolean;
-  reason: string | null;
-  detail: string | null;
-  tokenSent: string | null;
-}
 
 interface Standin {
   client: {
