@@ -17,6 +17,24 @@ function tokenRoute(ttlSeconds = 3600, uuid = UUID) {
   return () => jsonResponse(200, tokenReply(EMAIL, uuid, ttlSeconds, { n: ++n }));
 }
 
+type Rendered = ReturnType<typeof setup>['result'];
+
+/** `authenticate(email)` inside `act`; what it resolved to. */
+async function authenticate(result: Rendered, email = EMAIL): Promise<boolean> {
+  let ok = false;
+  await act(async () => {
+    ok = await result.current.authenticate(email);
+  });
+  return ok;
+}
+
+/** Advances the fake timers by `ms` inside `act`, running what falls due. */
+async function advance(ms: number): Promise<void> {
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+  });
+}
+
 afterEach(() => {
   removeSdk();
   vi.useRealTimers();
@@ -28,10 +46,7 @@ describe('authenticate', () => {
     const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute() });
     const { result } = setup();
 
-    let ok: boolean | undefined;
-    await act(async () => {
-      ok = await result.current.authenticate(EMAIL);
-    });
+    const ok = await authenticate(result);
 
     expect(ok).toBe(true);
     expect(requests).toHaveLength(1);
@@ -56,14 +71,9 @@ describe('authenticate', () => {
     const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute() });
     const { result } = setup();
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
     const first = result.current.token?.jwt;
-    let again: boolean | undefined;
-    await act(async () => {
-      again = await result.current.authenticate(EMAIL);
-    });
+    const again = await authenticate(result);
 
     expect(again).toBe(true);
     expect(requests).toHaveLength(1);
@@ -75,9 +85,7 @@ describe('authenticate', () => {
     const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute() });
     const { result } = setup();
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     expect(requests).toHaveLength(1);
     expect(client.setAccessToken).toHaveBeenCalledTimes(1);
@@ -94,9 +102,7 @@ describe('authenticate', () => {
     });
     const { result } = setup();
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
     await act(async () => {
       await result.current.authenticate('bob@example.com');
     });
@@ -112,9 +118,7 @@ describe('authenticate', () => {
     const { requests } = mockFetch({ 'POST /auth/synerise-token': tokenRoute() });
     const { result } = setup({ tokenEndpoint: '/auth/synerise-token' });
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     expect(requests[0]?.url).toBe('/auth/synerise-token');
     expect(result.current.status).toBe('authenticated');
@@ -128,10 +132,7 @@ describe('authenticate', () => {
     });
     const { result } = setup();
 
-    let ok: boolean | undefined;
-    await act(async () => {
-      ok = await result.current.authenticate(EMAIL);
-    });
+    const ok = await authenticate(result);
 
     expect(ok).toBe(false);
     expect(result.current.error).toBe('You are signed in as another customer.');
@@ -147,9 +148,7 @@ describe('authenticate', () => {
     mockFetch({ 'POST /generate-jwt': () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }) });
     const { result } = setup();
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     expect(result.current.error).toBe('The token service answered HTTP 502 Bad Gateway.');
   });
@@ -159,10 +158,7 @@ describe('authenticate', () => {
     mockFetch({ 'POST /generate-jwt': () => jsonResponse(200, { jwt: 'not-a-jwt', uuid: UUID, expiresAt: '2030-01-01T00:00:00Z' }) });
     const { result } = setup();
 
-    let ok: boolean | undefined;
-    await act(async () => {
-      ok = await result.current.authenticate(EMAIL);
-    });
+    const ok = await authenticate(result);
 
     expect(ok).toBe(false);
     expect(result.current.error).toMatch(/not a JWT/);
@@ -178,10 +174,7 @@ describe('authenticate', () => {
     });
     const { result } = setup();
 
-    let ok: boolean | undefined;
-    await act(async () => {
-      ok = await result.current.authenticate(EMAIL);
-    });
+    const ok = await authenticate(result);
 
     expect(ok).toBe(false);
     expect(result.current.error).toBe('Could not reach the token service (Failed to fetch). Check your connection and try again.');
@@ -199,14 +192,10 @@ describe('authenticate', () => {
     act(() => {
       outcome = result.current.authenticate(EMAIL);
     });
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(1900);
-    });
+    await advance(1900);
     expect(result.current.status).toBe('authenticating');
     expect(result.current.loading).toBe(true);
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(200);
-    });
+    await advance(200);
 
     await expect(outcome).resolves.toBe(false);
     expect(result.current.error).toMatch(/Synerise tracker \(window\.SR\) did not load within 2 s/);
@@ -224,13 +213,9 @@ describe('authenticate', () => {
     act(() => {
       outcome = result.current.authenticate(EMAIL);
     });
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(1000);
-    });
+    await advance(1000);
     const { state } = installFakeSdk();
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(100);
-    });
+    await advance(100);
 
     await expect(outcome).resolves.toBe(true);
     expect(state.token).not.toBeNull();
@@ -247,27 +232,19 @@ describe('renewal', () => {
     const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute(300) });
     const { result } = setup({ renewMarginSeconds: 60 });
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
     const first = state.token;
 
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(239_000);
-    });
+    await advance(239_000);
     expect(requests).toHaveLength(1);
 
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(1_000);
-    });
+    await advance(1_000);
     expect(requests).toHaveLength(2);
     expect(state.token).not.toBe(first);
     expect(result.current.token?.jwt).toBe(state.token);
 
     // And again for the renewed token, 240 s after the renewal.
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(240_000);
-    });
+    await advance(240_000);
     expect(requests).toHaveLength(3);
   });
 
@@ -276,16 +253,10 @@ describe('renewal', () => {
     const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute(40) });
     const { result } = setup({ renewMarginSeconds: 60 });
 
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(19_000);
-    });
+    await authenticate(result);
+    await advance(19_000);
     expect(requests).toHaveLength(1);
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(1_000);
-    });
+    await advance(1_000);
     expect(requests).toHaveLength(2);
   });
 
@@ -300,24 +271,18 @@ describe('renewal', () => {
       },
     });
     const { result } = setup({ renewMarginSeconds: 60, retryDelaySeconds: 15 });
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
     const first = state.token;
 
     fail = true;
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(240_000);
-    });
+    await advance(240_000);
     expect(requests).toHaveLength(2);
     expect(result.current.error).toMatch(/Could not reach the token service/);
     expect(state.token).toBe(first);
     expect(result.current.status).toBe('authenticated');
 
     fail = false;
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(15_000);
-    });
+    await advance(15_000);
     expect(requests).toHaveLength(3);
     expect(state.token).not.toBe(first);
     expect(result.current.error).toBeNull();
@@ -339,18 +304,12 @@ describe('renewal', () => {
       },
     });
     const { result } = setup({ renewMarginSeconds: 60 });
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     // By this browser's clock the token expired two hours ago; it must not renew in a loop.
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(230_000);
-    });
+    await advance(230_000);
     expect(requests).toHaveLength(1);
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(11_000);
-    });
+    await advance(11_000);
     expect(requests).toHaveLength(2);
   });
 
@@ -363,23 +322,15 @@ describe('renewal', () => {
         limited ? jsonResponse(429, { error: 'Too many requests.', code: 'rate_limited' }, { 'Retry-After': '90' }) : issue(),
     });
     const { result } = setup({ renewMarginSeconds: 300, retryDelaySeconds: 15 });
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     limited = true;
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(3300_000);
-    });
+    await advance(3300_000);
     expect(requests).toHaveLength(2);
     limited = false;
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(89_000);
-    });
+    await advance(89_000);
     expect(requests).toHaveLength(2);
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(1_000);
-    });
+    await advance(1_000);
     expect(requests).toHaveLength(3);
     expect(result.current.error).toBeNull();
   });
@@ -393,14 +344,10 @@ describe('renewal', () => {
         signedIn ? issue() : jsonResponse(401, { error: 'You are not signed in.', code: 'not_signed_in' }),
     });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     signedIn = false;
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(240_000);
-    });
+    await advance(240_000);
 
     expect(state.token).toBeNull();
     expect(result.current.token).toBeNull();
@@ -419,9 +366,7 @@ describe('onTokenRefused', () => {
       'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise),
     });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
     const refused = state.token;
 
     let outcomes: Promise<boolean[]> | undefined;
@@ -452,9 +397,7 @@ describe('onTokenRefused', () => {
       'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise),
     });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     let outcomes: Promise<boolean[]> | undefined;
     act(() => {
@@ -473,9 +416,7 @@ describe('onTokenRefused', () => {
     installFakeSdk();
     const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute() });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
     const old = result.current.token?.jwt;
     await act(async () => {
       await result.current.renew();
@@ -496,9 +437,7 @@ describe('onTokenRefused', () => {
     const reply = tokenReply(EMAIL, UUID, 3600);
     const { requests } = mockFetch({ 'POST /generate-jwt': () => jsonResponse(200, reply) });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     let first: boolean | undefined;
     let second: boolean | undefined;
@@ -538,9 +477,7 @@ describe('logout', () => {
       'DELETE /api/session': () => new Response(null, { status: 204 }),
     });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     let ok: boolean | undefined;
     await act(async () => {
@@ -555,9 +492,7 @@ describe('logout', () => {
     expect(result.current.token).toBeNull();
     expect(result.current.status).toBe('idle');
 
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(600_000);
-    });
+    await advance(600_000);
     expect(requests.filter((r) => r.url === '/generate-jwt')).toHaveLength(1);
   });
 
@@ -570,9 +505,7 @@ describe('logout', () => {
       },
     });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     let ok: boolean | undefined;
     await act(async () => {
@@ -594,9 +527,7 @@ describe('logout', () => {
       'DELETE /api/session': () => new Response(null, { status: 204 }),
     });
     const { result } = setup();
-    await act(async () => {
-      await result.current.authenticate(EMAIL);
-    });
+    await authenticate(result);
 
     let renewal: Promise<boolean> | undefined;
     act(() => {
