@@ -278,6 +278,22 @@ fn issue_refuses_bad_input() {
 }
 
 #[test]
+fn a_missing_key_file_is_named_once_with_the_os_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-key.pem");
+    let out = cli()
+        .args(["issue", "--email", "a@example.com", "--salt", "s", "--key"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("no-such-key.pem").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot read key file"), "{stderr}");
+}
+
+#[test]
 fn serve_in_production_names_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     cli()

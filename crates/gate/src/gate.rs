@@ -1,6 +1,6 @@
 //! The decision: one event, the bearer token sent with it, the time, and the rules.
 
-use synerise_auth_token::{Email, UnixTime, VerifyError};
+use synerise_auth_token::{Email, LogTagKey, UnixTime, VerifyError};
 
 use crate::{
     ActionList, CertificateRegistry, Decision, Event, EventSettings, Reason, Rule, TokenRefusal,
@@ -27,10 +27,14 @@ const MODIFY_WITHOUT_TOKEN_WARNING: &str = "accepted without a token from the \
 ///
 /// ```
 /// use synerise_auth_gate::{CertificateRegistry, Event, EventSettings, Gate, Reason};
-/// use synerise_auth_token::{CustomerUuid, Email, Issuer, SigningKey, TokenTtl, UnixTime};
+/// use synerise_auth_token::{CustomerUuid, Email, Issuer, LogTagKey, SigningKey, TokenTtl, UnixTime};
 ///
 /// let issuer = Issuer::new(SigningKey::generate(2048).unwrap(), None);
-/// let gate = Gate::new(EventSettings::default(), CertificateRegistry::new(issuer.public_key()));
+/// let gate = Gate::new(
+///     EventSettings::default(),
+///     CertificateRegistry::new(issuer.public_key()),
+///     LogTagKey::from_secret(b"this install's secret"),
+/// );
 /// let now = UnixTime::from_secs(1_700_000_000);
 /// let uuid = CustomerUuid::parse("345d4c8f-5aff-591d-a19c-1ca48923d9ee").unwrap();
 /// let body = format!(r#"{{"action": "form.submit", "client": {{"uuid": "{uuid}"}}}}"#);
@@ -49,15 +53,24 @@ const MODIFY_WITHOUT_TOKEN_WARNING: &str = "accepted without a token from the \
 pub struct Gate {
     settings: EventSettings,
     certificates: CertificateRegistry,
+    log_tags: LogTagKey,
 }
 
 impl Gate {
     /// A gate with these settings and this certificate.
+    ///
+    /// `log_tags` keys the tag under which a valid token's customer is kept in the log
+    /// ([`Decision::token_email_tag`]).
     #[must_use]
-    pub fn new(settings: EventSettings, certificates: CertificateRegistry) -> Self {
+    pub fn new(
+        settings: EventSettings,
+        certificates: CertificateRegistry,
+        log_tags: LogTagKey,
+    ) -> Self {
         Self {
             settings,
             certificates,
+            log_tags,
         }
     }
 
@@ -132,7 +145,9 @@ impl Gate {
 
         let claims = verified.claims;
         decision.token_uuid = Some(claims.uuid);
-        decision.token_email_tag = Email::parse(&claims.email).ok().map(|e| e.log_tag());
+        decision.token_email_tag = Email::parse(&claims.email)
+            .ok()
+            .map(|e| self.log_tags.tag(&e));
         if claims.uuid == event.uuid() {
             decision.detail = format!(
                 "`{action}` carries a valid token for customer {}.",

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use synerise_auth_gate::{CertificateRegistry, EventSettings, Gate, Reason};
-//! use synerise_auth_token::{PublicKeyFormat, SigningKey, UnixTime};
+//! use synerise_auth_token::{LogTagKey, PublicKeyFormat, SigningKey, UnixTime};
 //!
 //! let key = SigningKey::generate(2048).unwrap();
 //! // The certificate as pasted into Synerise, in any of its forms.
@@ -17,6 +17,7 @@
 //! let gate = Gate::new(
 //!     EventSettings::default(),
 //!     CertificateRegistry::parse(&pasted, "certificate").unwrap(),
+//!     LogTagKey::from_secret(b"this install's secret"),
 //! );
 //! let body = br#"{"action": "page.visit", "client": {"uuid": "345d4c8f-5aff-591d-a19c-1ca48923d9ee"}}"#;
 //! let now = UnixTime::from_secs(1_700_000_000);

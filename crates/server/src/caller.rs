@@ -121,12 +121,7 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     value
         .to_str()
         .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+        .and_then(crate::bearer::bearer_credential)
         .map(Some)
         .ok_or_else(|| {
             ApiError::unauthorized(

@@ -9,7 +9,12 @@ use std::{
 use serde::Deserialize;
 use synerise_auth_token::{TokenTtl, UuidSalt};
 
-use crate::api_keys::ApiKeys;
+use synerise_auth_store::HashingLimits;
+
+use crate::{api_keys::ApiKeys, serve::ConnectionLimits};
+
+/// How long one request may take unless `request_timeout` says otherwise.
+pub(crate) const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Dev mode fills in what is missing; production mode refuses to start without it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +122,18 @@ pub struct SettingsLayer {
     /// The event gate's settings: the `[gate]` table (`anonymous`, `modify_without_token`,
     /// `require_token`, `unlisted`); unset lists keep their defaults.
     pub gate: Option<synerise_auth_gate::EventSettings>,
+    /// Connections open at once at most (default: the file-descriptor limit less 64).
+    pub max_connections: Option<u32>,
+    /// How long a client may take to send a request's headers (default `10s`).
+    pub header_read_timeout: Option<HumanDuration>,
+    /// How long a connection may stay open with no request in flight (default `60s`).
+    pub idle_timeout: Option<HumanDuration>,
+    /// How long one request may take to be answered (default `10s`).
+    pub request_timeout: Option<HumanDuration>,
+    /// Password hashes running at once (default: one per CPU).
+    pub max_password_hashes: Option<u32>,
+    /// Password hashes waiting for a place; beyond, 503 `busy` (default: four per CPU).
+    pub password_hash_queue: Option<u32>,
 }
 
 /// A duration written as `30m`, `12h`, `7d` or a number of seconds.
@@ -152,7 +169,7 @@ pub type FileSettings = SettingsLayer;
 #[non_exhaustive]
 pub enum SettingsError {
     /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -324,7 +341,21 @@ impl SettingsLayer {
             token_cache_capacity,
             metrics
         );
-        env_fields!(layer, get, gate_enabled);
+        env_fields!(
+            layer,
+            get,
+            gate_enabled,
+            max_connections,
+            header_read_timeout
+        );
+        env_fields!(
+            layer,
+            get,
+            idle_timeout,
+            request_timeout,
+            max_password_hashes,
+            password_hash_queue
+        );
         Ok(layer)
     }
 
@@ -379,6 +410,12 @@ impl SettingsLayer {
             metrics: self.metrics.or(lower.metrics),
             gate_enabled: self.gate_enabled.or(lower.gate_enabled),
             gate: self.gate.or(lower.gate),
+            max_connections: self.max_connections.or(lower.max_connections),
+            header_read_timeout: self.header_read_timeout.or(lower.header_read_timeout),
+            idle_timeout: self.idle_timeout.or(lower.idle_timeout),
+            request_timeout: self.request_timeout.or(lower.request_timeout),
+            max_password_hashes: self.max_password_hashes.or(lower.max_password_hashes),
+            password_hash_queue: self.password_hash_queue.or(lower.password_hash_queue),
         }
     }
 }
@@ -424,6 +461,12 @@ pub struct Settings {
     pub metrics: MetricsAccess,
     /// The event gate's settings when `serve` mounts it (`None`: not mounted).
     pub gate: Option<synerise_auth_gate::EventSettings>,
+    /// Connection limits and timeouts.
+    pub connections: ConnectionLimits,
+    /// How long one request may take to be answered (408 `request_timeout` past it).
+    pub request_timeout: std::time::Duration,
+    /// The bound on password hashing.
+    pub hashing: HashingLimits,
 }
 
 /// Session lifetimes.
@@ -477,6 +520,7 @@ impl Settings {
     /// # Errors
     /// [`SettingsError::Invalid`] naming what to set.
     pub fn resolve(layer: SettingsLayer) -> Result<Self, SettingsError> {
+        let connections = resolve_connections(&ServerLayer::of(&layer))?;
         let mode = if layer.production.unwrap_or(false) {
             Mode::Production
         } else {
@@ -562,6 +606,9 @@ impl Settings {
             )
             .map_err(SettingsError::Invalid)?,
             gate: crate::gate::serve_gate_settings(mode, layer.gate_enabled, layer.gate),
+            connections,
+            request_timeout: resolve_request_timeout(layer.request_timeout)?,
+            hashing: resolve_hashing(layer.max_password_hashes, layer.password_hash_queue)?,
         })
     }
 
@@ -588,6 +635,9 @@ impl Settings {
             token_cache: TokenCacheSettings::default(),
             metrics: MetricsAccess::Public,
             gate: Some(synerise_auth_gate::EventSettings::default()),
+            connections: ConnectionLimits::default(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            hashing: HashingLimits::default(),
         }
     }
 
@@ -939,4 +989,97 @@ mod token_cache_settings_tests {
             MetricsAccess::Off
         );
     }
+}
+
+/// The connection settings of a layer, which `serve` and the gate run alone both read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ServerLayer {
+    max_connections: Option<u32>,
+    header_read_timeout: Option<HumanDuration>,
+    idle_timeout: Option<HumanDuration>,
+}
+
+impl ServerLayer {
+    pub(crate) fn of(layer: &SettingsLayer) -> Self {
+        Self {
+            max_connections: layer.max_connections,
+            header_read_timeout: layer.header_read_timeout,
+            idle_timeout: layer.idle_timeout,
+        }
+    }
+}
+
+/// Defaults and checks the connection limits: timeouts of at least a second, a cap of at least
+/// one connection and below the file-descriptor limit.
+pub(crate) fn resolve_connections(layer: &ServerLayer) -> Result<ConnectionLimits, SettingsError> {
+    let defaults = ConnectionLimits::default();
+    let at_least_a_second = |name: &str, value: Option<HumanDuration>, default| match value {
+        None => Ok(default),
+        Some(HumanDuration(d)) if d >= std::time::Duration::from_secs(1) => Ok(d),
+        Some(_) => Err(SettingsError::Invalid(format!(
+            "{name} must be at least 1s"
+        ))),
+    };
+    let max_connections = match layer.max_connections {
+        None => defaults.max_connections,
+        Some(0) => {
+            return Err(SettingsError::Invalid(
+                "max_connections must be at least 1".into(),
+            ));
+        }
+        Some(n) => {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            if n > ConnectionLimits::default_max_connections() {
+                return Err(SettingsError::Invalid(format!(
+                    "max_connections is {n}, but the file-descriptor limit (ulimit -n) leaves room \
+                     for {} connections: raise the limit or lower max_connections",
+                    ConnectionLimits::default_max_connections()
+                )));
+            }
+            n
+        }
+    };
+    Ok(ConnectionLimits {
+        max_connections,
+        header_read_timeout: at_least_a_second(
+            "header_read_timeout",
+            layer.header_read_timeout,
+            defaults.header_read_timeout,
+        )?,
+        idle_timeout: at_least_a_second("idle_timeout", layer.idle_timeout, defaults.idle_timeout)?,
+    })
+}
+
+fn resolve_request_timeout(
+    value: Option<HumanDuration>,
+) -> Result<std::time::Duration, SettingsError> {
+    match value {
+        None => Ok(DEFAULT_REQUEST_TIMEOUT),
+        Some(HumanDuration(d)) if d >= std::time::Duration::from_secs(1) => Ok(d),
+        Some(_) => Err(SettingsError::Invalid(
+            "request_timeout must be at least 1s".into(),
+        )),
+    }
+}
+
+fn resolve_hashing(
+    running: Option<u32>,
+    queued: Option<u32>,
+) -> Result<HashingLimits, SettingsError> {
+    let defaults = HashingLimits::default();
+    let running = match running {
+        None => defaults.running,
+        Some(n) => usize::try_from(n)
+            .ok()
+            .and_then(std::num::NonZeroUsize::new)
+            .ok_or_else(|| {
+                SettingsError::Invalid("max_password_hashes must be at least 1".into())
+            })?,
+    };
+    Ok(HashingLimits {
+        running,
+        queued: queued.map_or(defaults.queued, |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        }),
+    })
 }

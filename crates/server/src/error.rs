@@ -44,6 +44,9 @@ pub enum ApiError {
     /// 405: the route exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 408: the request took longer than the request timeout.
+    #[error("the request took too long and was stopped; try again")]
+    RequestTimeout,
     /// 409: conflicts with the current state.
     #[error("{message}")]
     Conflict {
@@ -121,6 +124,7 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -141,6 +145,7 @@ impl ApiError {
             | Self::Unavailable { code, .. } => code,
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::RequestTimeout => "request_timeout",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyRequests { .. } => "rate_limited",
@@ -178,6 +183,20 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+impl From<synerise_auth_store::StoreError> for ApiError {
+    /// Too many sign-ins at once is a 503 `busy` a client can retry; everything else is ours.
+    fn from(error: synerise_auth_store::StoreError) -> Self {
+        match error {
+            synerise_auth_store::StoreError::Busy => Self::Unavailable {
+                code: "busy",
+                message: "too many sign-ins at once; try again in a moment".into(),
+                retry_after_secs: 1,
+            },
+            other => Self::Unexpected(other.into()),
+        }
     }
 }
 

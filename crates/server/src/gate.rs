@@ -18,7 +18,7 @@ use synerise_auth_gate::{CertificateRegistry, EventSettings, Gate, MAX_REPLACED}
 use synerise_auth_store::{
     CertificateHistory, DecisionId, DecisionLog, DecisionRecord, LoggedDecision, SqliteStore,
 };
-use synerise_auth_token::{Clock, PublicKey, SystemClock, UnixTime};
+use synerise_auth_token::{Clock, LogTagKey, PublicKey, SystemClock, UnixTime};
 use tokio::{
     net::TcpListener,
     sync::{broadcast, watch},
@@ -35,6 +35,9 @@ use crate::{
 /// run on one machine.
 pub const DEFAULT_GATE_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8081);
+
+/// The file in the data directory that keeps the gate's log-tag key when it runs alone.
+const LOG_TAG_KEY_FILE: &str = "log-tag-key";
 
 /// How many new decisions the live feed buffers for a slow reader before it drops the reader
 /// (which then reconnects and catches up from the log).
@@ -85,6 +88,7 @@ impl GateService {
         settings: EventSettings,
         leeway_secs: u32,
         clock: Arc<dyn Clock>,
+        log_tags: LogTagKey,
     ) -> anyhow::Result<(Self, GateNotes)>
     where
         S: DecisionLog + CertificateHistory + 'static,
@@ -153,7 +157,7 @@ impl GateService {
         let (closing, _) = watch::channel(false);
         let service = Self {
             inner: Arc::new(Inner {
-                gate: Gate::new(settings, registry),
+                gate: Gate::new(settings, registry, log_tags),
                 log: store,
                 clock,
                 feed,
@@ -232,6 +236,7 @@ pub(crate) async fn open_for_serve(
     store: &Arc<SqliteStore>,
     certificate: &PublicKey,
     clock: &Arc<dyn Clock>,
+    log_tags: &LogTagKey,
 ) -> anyhow::Result<Option<GateService>> {
     let Some(events) = events else {
         return Ok(None);
@@ -242,6 +247,7 @@ pub(crate) async fn open_for_serve(
         events.clone(),
         leeway_secs,
         Arc::clone(clock),
+        log_tags.clone(),
     )
     .await?;
     Ok(Some(service))
@@ -269,24 +275,31 @@ pub struct GateSettings {
     pub events: EventSettings,
     /// Clock-skew allowance in seconds when verifying tokens.
     pub leeway_secs: u32,
+    /// Connection limits and timeouts.
+    pub connections: crate::ConnectionLimits,
 }
 
 impl GateSettings {
     /// Settings from the merged configuration layers (`data_dir`, `leeway_secs` and `[gate]` are
     /// read; `listen` is not, because it is `serve`'s address), an address and a certificate.
-    #[must_use]
+    ///
+    /// # Errors
+    /// When a connection setting is out of range.
     pub fn from_layer(
         layer: SettingsLayer,
         listen: Option<SocketAddr>,
         certificate: PublicKey,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, crate::SettingsError> {
+        let connections =
+            crate::config::resolve_connections(&crate::config::ServerLayer::of(&layer))?;
+        Ok(Self {
             listen: listen.unwrap_or(DEFAULT_GATE_LISTEN),
             data_dir: layer.data_dir_or_default(),
             certificate,
             events: layer.gate.unwrap_or_default(),
             leeway_secs: layer.leeway_secs.unwrap_or(30),
-        }
+            connections,
+        })
     }
 }
 
@@ -297,6 +310,7 @@ pub struct GateApplication {
     service: GateService,
     notes: GateNotes,
     database: PathBuf,
+    connections: crate::ConnectionLimits,
 }
 
 impl GateApplication {
@@ -323,12 +337,19 @@ impl GateApplication {
                 .await
                 .with_context(|| format!("cannot open {}", database.display()))?,
         );
+        // Run alone, the gate has no UUID salt to derive its log-tag key from: it keeps a random
+        // one in the data directory.
+        let log_tags = LogTagKey::from_secret(
+            crate::startup::read_or_create_secret(&settings.data_dir.join(LOG_TAG_KEY_FILE))?
+                .as_bytes(),
+        );
         let (service, notes) = GateService::open(
             store,
             &settings.certificate,
             settings.events,
             settings.leeway_secs,
             clock,
+            log_tags,
         )
         .await?;
         let listener = TcpListener::bind(settings.listen)
@@ -339,6 +360,7 @@ impl GateApplication {
             service,
             notes,
             database,
+            connections: settings.connections,
         })
     }
 
@@ -380,7 +402,14 @@ impl GateApplication {
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = standalone_router(self.service.clone());
-        crate::startup::serve_until(self.listener, router, Some(self.service), signal).await
+        crate::startup::serve_until(
+            self.listener,
+            router,
+            self.connections,
+            Some(self.service),
+            signal,
+        )
+        .await
     }
 }
 
@@ -460,7 +489,7 @@ mod tests {
             toml::from_str("listen = \"127.0.0.1:9999\"\ndata_dir = \"/tmp/x\"\nleeway_secs = 5\n")
                 .unwrap();
         let key = synerise_auth_token::SigningKey::generate(2048).unwrap();
-        let settings = GateSettings::from_layer(layer, None, key.public_key().clone());
+        let settings = GateSettings::from_layer(layer, None, key.public_key().clone()).unwrap();
         assert_eq!(settings.listen, DEFAULT_GATE_LISTEN);
         assert_eq!(settings.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(settings.leeway_secs, 5);

@@ -5,6 +5,7 @@
 //! SIGTERM or Ctrl-C. [`router`] builds the routes without binding anything, for tests.
 
 mod api_keys;
+mod bearer;
 mod caller;
 mod config;
 mod cookies;
@@ -13,11 +14,13 @@ mod error;
 mod gate;
 mod issuing;
 mod metrics;
+mod middleware;
 mod oidc;
 mod openapi;
 mod rate_limit;
 mod routes;
 mod runtime;
+mod serve;
 mod startup;
 mod state;
 pub mod telemetry;
@@ -29,5 +32,6 @@ pub use error::ApiError;
 pub use gate::{DEFAULT_GATE_LISTEN, GateApplication, GateNotes, GateService, GateSettings};
 pub use routes::gate::{gate_openapi, gate_router};
 pub use runtime::runtime;
+pub use serve::{ConnectionLimits, RESERVED_FDS};
 pub use startup::{Application, router};
 pub use state::AppState;

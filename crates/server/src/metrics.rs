@@ -7,6 +7,11 @@
 //! | `synerise_auth_refusals_total` | counter | `code`: the stable error code of the reply |
 //! | `synerise_auth_http_request_duration_seconds` | histogram | `route` (template), `method`, `status` |
 //! | `synerise_auth_token_signing_duration_seconds` | histogram | none |
+//! | `synerise_auth_password_hashes_running` | gauge | none (argon2id hashes running now) |
+//! | `synerise_auth_password_hashes_queued` | gauge | none (hashes waiting for a place) |
+//! | `synerise_auth_password_hashes_running_peak` | gauge | none (the most that ever ran at once) |
+//! | `synerise_auth_password_hashes_limit` | gauge | none (the bound on hashes running at once) |
+//! | `synerise_auth_password_hashes_refused_total` | counter | none (refused: queue full, 503 `busy`) |
 //!
 //! Labels are never taken from what a client sends: routes are the router's templates
 //! (`fallback` for anything else), methods a fixed list, codes the API's own. So no email,
@@ -28,10 +33,12 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use metrics::{Counter, Histogram, Key, KeyName, Label, Level, Metadata, Recorder as _};
+use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder as _};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
+
+use synerise_auth_store::PasswordHashing;
 
 use crate::{config::MetricsAccess, error::ErrorCode};
 
@@ -40,6 +47,11 @@ const CACHE_HITS: &str = "synerise_auth_token_cache_hits_total";
 const REFUSALS: &str = "synerise_auth_refusals_total";
 const REQUEST_SECONDS: &str = "synerise_auth_http_request_duration_seconds";
 const SIGNING_SECONDS: &str = "synerise_auth_token_signing_duration_seconds";
+const HASHES_RUNNING: &str = "synerise_auth_password_hashes_running";
+const HASHES_QUEUED: &str = "synerise_auth_password_hashes_queued";
+const HASHES_PEAK: &str = "synerise_auth_password_hashes_running_peak";
+const HASHES_LIMIT: &str = "synerise_auth_password_hashes_limit";
+const HASHES_REFUSED: &str = "synerise_auth_password_hashes_refused_total";
 
 /// The ways a caller proves who it is, registered up front so that they read 0 before the first
 /// token (Prometheus's `rate()` needs the series to exist).
@@ -69,6 +81,17 @@ pub(crate) struct Metrics {
     methods: Vec<MethodCounters>,
     requests: RwLock<RequestHistograms>,
     refusals: RwLock<HashMap<&'static str, Counter>>,
+    /// The password-hashing bound, sampled at each scrape.
+    hashing: std::sync::OnceLock<(PasswordHashing, HashingGauges)>,
+}
+
+/// The password-hashing bound's figures, set from its stats at each scrape.
+struct HashingGauges {
+    running: Gauge,
+    queued: Gauge,
+    peak: Gauge,
+    limit: Gauge,
+    refused: Counter,
 }
 
 /// By route template, then a short list of (method, status, histogram).
@@ -148,7 +171,38 @@ impl Metrics {
             methods,
             requests: RwLock::new(HashMap::new()),
             refusals: RwLock::new(HashMap::new()),
+            hashing: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Reports `hashing`'s figures at every scrape from now on (the first call wins).
+    pub(crate) fn watch_hashing(&self, hashing: PasswordHashing) {
+        let recorder = &self.recorder;
+        let gauge = |name: &'static str, help: &'static str| {
+            recorder.describe_gauge(KeyName::from_const_str(name), None, help.into());
+            recorder.register_gauge(&Key::from_static_name(name), &METADATA)
+        };
+        let gauges = HashingGauges {
+            running: gauge(HASHES_RUNNING, "Password hashes (argon2id) running now."),
+            queued: gauge(HASHES_QUEUED, "Password hashes waiting for a place."),
+            peak: gauge(
+                HASHES_PEAK,
+                "The most password hashes that ran at once since start.",
+            ),
+            limit: gauge(
+                HASHES_LIMIT,
+                "The bound on password hashes running at once.",
+            ),
+            refused: {
+                recorder.describe_counter(
+                    KeyName::from_const_str(HASHES_REFUSED),
+                    None,
+                    "Password hashes refused because the queue was full (503 busy).".into(),
+                );
+                recorder.register_counter(&Key::from_static_name(HASHES_REFUSED), &METADATA)
+            },
+        };
+        let _first_wins = self.hashing.set((hashing, gauges));
     }
 
     /// Counts a token handed to a caller who authenticated with `method`.
@@ -241,6 +295,17 @@ impl Metrics {
 
     /// The text exposition.
     pub(crate) fn render(&self) -> String {
+        if let Some((hashing, gauges)) = self.hashing.get() {
+            let stats = hashing.stats();
+            #[expect(clippy::cast_precision_loss, reason = "small counts")]
+            {
+                gauges.running.set(stats.running as f64);
+                gauges.queued.set(stats.queued as f64);
+                gauges.peak.set(stats.running_peak as f64);
+                gauges.limit.set(stats.running_limit as f64);
+            }
+            gauges.refused.absolute(stats.refused);
+        }
         self.handle.render()
     }
 

@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use axum::{
     Router,
     extract::{DefaultBodyLimit, Request},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
@@ -19,18 +19,16 @@ use axum::{
 use secrecy::SecretString;
 use synerise_auth_store::{AccountStore, SqliteStore, StoreError};
 use synerise_auth_token::{
-    Clock, Email, Issuer, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
+    Clock, Email, Issuer, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
 };
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::{
-    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer};
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    ApiError, AppState, Settings,
+    ApiError, AppState, ConnectionLimits, Settings,
     config::{DATABASE_FILE, KidSetting, Mode},
     error::UnexpectedCause,
     issuing::Issuing,
@@ -43,8 +41,8 @@ use crate::{
 
 /// The largest request body accepted.
 const BODY_LIMIT: usize = 16 * 1024;
-/// How long one request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// `Strict-Transport-Security` in production: browsers use HTTPS only for a year.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// The dev-mode demo account.
 pub(crate) const DEMO_EMAIL: &str = "demo@example.com";
@@ -76,6 +74,8 @@ pub struct Application {
     notes: StartupNotes,
     /// The event gate, when mounted (its live feeds end on shutdown).
     gate: Option<crate::gate::GateService>,
+    /// Connection limits and timeouts.
+    connections: ConnectionLimits,
 }
 
 impl Application {
@@ -111,8 +111,8 @@ impl Application {
                 (path, created)
             }
         };
+        check_key_permissions(&key_path, settings.mode)?;
         let key = SigningKey::from_file(&key_path)?;
-        warn_if_key_readable_by_others(&key_path);
 
         if settings.mode == Mode::Dev {
             if settings.uuid_salt.is_none() {
@@ -131,6 +131,8 @@ impl Application {
             .uuid_salt
             .clone()
             .context("no UUID salt configured (SYNERISE_AUTH_UUID_SALT)")?;
+        // Keyed by the salt, which every instance of the site shares, so tags match everywhere.
+        let log_tags = LogTagKey::derive(&salt);
 
         let kid = match &settings.token_kid {
             KidSetting::None => None,
@@ -162,7 +164,12 @@ impl Application {
         let issuing = issuing.with_metrics(Arc::clone(&metrics));
 
         ensure_dir(&settings.data_dir)?;
-        let store = Arc::new(SqliteStore::open(settings.data_dir.join(DATABASE_FILE)).await?);
+        let store = Arc::new(
+            SqliteStore::open(settings.data_dir.join(DATABASE_FILE))
+                .await?
+                .with_hashing_limits(settings.hashing),
+        );
+        metrics.watch_hashing(store.hashing().clone());
         if settings.mode == Mode::Dev && settings.demo_account {
             ensure_demo_account(store.as_ref(), clock.now()).await?;
         }
@@ -172,6 +179,7 @@ impl Application {
             &store,
             issuing.issuer().public_key(),
             &clock,
+            &log_tags,
         )
         .await?;
         let state = AppState::new(StateParts {
@@ -191,6 +199,8 @@ impl Application {
                 .map(|oidc| anyhow::Ok(IdTokenVerifier::new(oidc, identity_provider_client()?)))
                 .transpose()?,
             metrics,
+            request_timeout: settings.request_timeout,
+            log_tags,
         });
         spawn_housekeeping(state.clone());
 
@@ -202,6 +212,7 @@ impl Application {
             router: crate::gate::with_gate(router_with(state, gate.is_some()), gate.as_ref()),
             notes,
             gate,
+            connections: settings.connections,
         })
     }
 
@@ -241,7 +252,14 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        serve_until(self.listener, self.router, self.gate, signal).await
+        serve_until(
+            self.listener,
+            self.router,
+            self.connections,
+            self.gate,
+            signal,
+        )
+        .await
     }
 }
 
@@ -250,14 +268,11 @@ impl Application {
 pub(crate) async fn serve_until(
     listener: TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     gate: Option<crate::gate::GateService>,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    crate::serve::serve(listener, router, limits, async move {
         signal.await;
         if let Some(gate) = gate {
             gate.close();
@@ -271,8 +286,9 @@ pub(crate) async fn serve_until(
 /// Layers, outermost first: the metrics, which time every reply and count refusals by code; a
 /// caught panic becomes a JSON 500; then the unexpected-error log,
 /// which sees every response including those; then CORS for the configured `allowed_origins`
-/// (none without them); then the security headers; then the timeout; the body limit applies to
-/// each extractor.
+/// (none without them); then the security headers (and `Cache-Control: no-store` for every reply
+/// that does not set its own: tokens, sessions and errors must not be cached; HSTS in
+/// production); then the timeout, a JSON 408; the body limit applies to each extractor.
 pub fn router(state: AppState) -> Router {
     router_with(state, false)
 }
@@ -281,6 +297,13 @@ pub fn router(state: AppState) -> Router {
 /// the gate beside them.
 fn router_with(state: AppState, gate_mounted: bool) -> Router {
     let metrics = Arc::clone(&state.inner.metrics);
+    let request_timeout = state.inner.request_timeout;
+    let hsts = (state.inner.mode == Mode::Production).then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        )
+    });
     let cors = crate::cross_site::cors(&state.inner.allowed_origins);
     // Built from the handlers' OpenAPI annotations: a route cannot exist undescribed.
     let (api, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -341,19 +364,28 @@ fn router_with(state: AppState, gate_mounted: bool) -> Router {
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                REQUEST_TIMEOUT,
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
+            .option_layer(hsts)
+            .layer(middleware::from_fn_with_state(
+                request_timeout,
+                crate::middleware::request_timeout,
             ))
             .layer(DefaultBodyLimit::max(BODY_LIMIT)),
     )
 }
 
 /// Logs refusals at info, our own failures at error with their cause chain, successes at debug.
-/// Only method, path and status: never headers, query strings or bodies, which carry secrets.
+/// Only method, route template and status: never the path as sent (a client can write an email
+/// address into it), headers, query strings or bodies, which carry secrets.
 pub(crate) async fn log_responses(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "fallback".to_owned(), |p| p.as_str().to_owned());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
@@ -445,7 +477,7 @@ pub(crate) fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 /// Reads a one-line secret from `path`, or makes one (256 random bits, hex) and stores it 0600.
-fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
     if let Ok(text) = std::fs::read_to_string(path) {
         let text = text.trim().to_owned();
         anyhow::ensure!(
@@ -468,18 +500,30 @@ fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
     Ok(secret)
 }
 
-fn warn_if_key_readable_by_others(path: &Path) {
+/// A private key readable by other users is refused in production (as OpenSSH refuses such an
+/// identity file) and warned about in dev mode.
+fn check_key_permissions(path: &Path, mode: Mode) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         if let Ok(meta) = std::fs::metadata(path)
             && meta.permissions().mode() & 0o077 != 0
         {
+            let bits = format!("{:o}", meta.permissions().mode() & 0o777);
+            anyhow::ensure!(
+                mode != Mode::Production,
+                "the private key {} is readable by other users (mode {bits}); run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            );
             tracing::warn!(
                 key = %path.display(),
-                mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                mode = bits,
                 "the private key file is readable by other users; chmod 600 it"
             );
         }
     }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }

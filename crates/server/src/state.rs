@@ -35,6 +35,8 @@ pub(crate) struct StateParts {
     pub(crate) limits: LimitSettings,
     pub(crate) oidc: Option<IdTokenVerifier>,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) request_timeout: std::time::Duration,
+    pub(crate) log_tags: synerise_auth_token::LogTagKey,
 }
 
 #[derive(Debug)]
@@ -53,6 +55,10 @@ pub(crate) struct Inner {
     pub(crate) oidc: Option<IdTokenVerifier>,
     /// Prometheus metrics and who may read them.
     pub(crate) metrics: Arc<Metrics>,
+    /// How long one request may take (408 `request_timeout` past it).
+    pub(crate) request_timeout: std::time::Duration,
+    /// Keys the tags customers appear under in logs.
+    pub(crate) log_tags: synerise_auth_token::LogTagKey,
     /// `/public-key`'s body, rendered once.
     pub(crate) public_key_pem: String,
     /// `/.well-known/jwks.json`'s body, rendered once.
@@ -111,6 +117,8 @@ impl AppState {
                 limits,
                 oidc: parts.oidc,
                 metrics: parts.metrics,
+                request_timeout: parts.request_timeout,
+                log_tags: parts.log_tags,
                 public_key_pem,
                 jwks,
             }),

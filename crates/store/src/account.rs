@@ -56,9 +56,8 @@ pub struct AccountSummary {
 ///
 /// Email addresses are compared without regard to the case of ASCII letters (so `Ann@x.com` and
 /// `ann@x.com` are one account, and a phone's auto-capitalised sign-in still works), and stored as
-/// first given. Passwords are stored only as argon2id hashes (see [`hash_password`]).
-///
-/// [`hash_password`]: crate::hash_password
+/// first given. Passwords are stored only as argon2id hashes (see
+/// [`PasswordHashing::hash`](crate::PasswordHashing::hash)).
 #[async_trait]
 pub trait AccountStore: Send + Sync + fmt::Debug {
     /// Creates an account, after checking the password against the policy

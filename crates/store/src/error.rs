@@ -57,6 +57,9 @@ pub enum StoreError {
     /// Hashing a password failed (this is a bug or a resource problem, never the user's fault).
     #[error("password hashing failed: {0}")]
     PasswordHashing(String),
+    /// Too many password hashes are running and waiting; try again in a moment.
+    #[error("too many sign-ins at once; try again in a moment")]
+    Busy,
     /// A background task (password hashing) panicked or was cancelled.
     #[error("a background task failed")]
     Task(#[source] BoxError),
@@ -83,6 +86,7 @@ impl StoreError {
             Self::Database(_) => "store_database_error",
             Self::Corrupt(_) => "store_corrupt",
             Self::PasswordHashing(_) => "password_hashing_failed",
+            Self::Busy => "busy",
             Self::Task(_) => "store_task_failed",
         }
     }
@@ -125,6 +129,7 @@ mod tests {
                 StoreError::PasswordHashing("x".into()),
                 "password_hashing_failed",
             ),
+            (StoreError::Busy, "busy"),
             (StoreError::Task(io()), "store_task_failed"),
         ];
         let mut seen = std::collections::HashSet::new();

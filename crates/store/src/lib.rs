@@ -7,7 +7,8 @@
 //!
 //! - Passwords: a policy ([`check_password_policy`]: at least [`MIN_PASSWORD_CHARS`] characters,
 //!   at most [`MAX_PASSWORD_BYTES`] bytes) and argon2id at OWASP's parameters (19 MiB, 2 passes,
-//!   1 lane), hashed off the async threads; unknown accounts are checked against a dummy hash so
+//!   1 lane), hashed off the async threads within a bound ([`PasswordHashing`]: a few at once, a
+//!   short queue, [`StoreError::Busy`] beyond it); unknown accounts are checked against a dummy hash so
 //!   that sign-in failures take the same time whatever their cause.
 //! - Sessions: a 256-bit random [`SessionToken`] handed to the caller once; only its SHA-256 is
 //!   stored. Idle and absolute expiry; `last_seen` slides at most once a minute.
@@ -23,6 +24,7 @@
 mod account;
 mod error;
 mod gate_log;
+mod hashing;
 mod password;
 mod session;
 mod sqlite;
@@ -33,10 +35,8 @@ pub use gate_log::{
     CERTIFICATES_KEPT, CertificateHistory, DEFAULT_DECISIONS_KEPT, DecisionId, DecisionLog,
     DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED, RegisteredCertificate,
 };
-pub use password::{
-    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordCheck, check_password_policy, hash_password,
-    verify_password_hash,
-};
+pub use hashing::{HashingLimits, HashingStats, PasswordHashing};
+pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordCheck, check_password_policy};
 pub use session::{
     Session, SessionStore, SessionToken, SessionTokenHash, session_ttl_secs, touch_interval_secs,
 };

@@ -1,7 +1,8 @@
 //! The password policy and argon2id hashing, shared by every backend.
 //!
 //! Hashing and verification take tens of milliseconds of CPU by design, so they run on tokio's
-//! blocking pool ([`tokio::task::spawn_blocking`]), never on the async worker threads.
+//! blocking pool, never on the async worker threads, and within a bound
+//! ([`PasswordHashing`](crate::PasswordHashing)).
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
@@ -85,48 +86,13 @@ impl PasswordCheck {
     }
 }
 
-/// Hashes a password with argon2id at the current parameters and a fresh 16-byte salt, on the
-/// blocking pool. Returns the PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), which
-/// carries its own parameters. Does not check the policy: call [`check_password_policy`] first.
-///
-/// # Errors
-/// [`StoreError::PasswordHashing`] or [`StoreError::Task`], neither the caller's fault.
-pub async fn hash_password(password: SecretString) -> Result<String> {
-    blocking(move || hash_now(&password)).await?
-}
-
-/// Verifies a password against a stored PHC string, or, when there is none (unknown account),
-/// against a dummy hash with the same parameters so that both take the same time. Runs on the
-/// blocking pool. The comparison of the computed hash with the stored one is constant-time
-/// (argon2's `verify_password` compares with `subtle`).
-///
-/// Passwords longer than [`MAX_PASSWORD_BYTES`] can never have been stored and are refused
-/// without hashing them.
-///
-/// # Errors
-/// [`StoreError::Corrupt`] when the stored string is not a PHC hash this code can read;
-/// [`StoreError::Task`] when the blocking task fails.
-pub async fn verify_password_hash(
-    password: SecretString,
-    stored_phc: Option<String>,
-) -> Result<PasswordCheck> {
-    if password.expose_secret().len() > MAX_PASSWORD_BYTES {
-        return Ok(PasswordCheck::Mismatch);
-    }
-    blocking(move || match stored_phc {
-        Some(phc) => verify_now(&password, &phc),
-        None => verify_now(&password, DUMMY_PHC).map(|_| PasswordCheck::Mismatch),
-    })
-    .await?
-}
-
 fn hasher() -> Result<Argon2<'static>> {
     let params = Params::new(M_COST_KIB, T_COST, P_COST, None)
         .map_err(|e| StoreError::PasswordHashing(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-fn hash_now(password: &SecretString) -> Result<String> {
+pub(crate) fn hash_now(password: &SecretString) -> Result<String> {
     let mut salt = [0_u8; Salt::RECOMMENDED_LENGTH];
     rand::rng().fill_bytes(&mut salt);
     let salt =
@@ -137,7 +103,7 @@ fn hash_now(password: &SecretString) -> Result<String> {
     Ok(hash.to_string())
 }
 
-fn verify_now(password: &SecretString, phc: &str) -> Result<PasswordCheck> {
+pub(crate) fn verify_now(password: &SecretString, phc: &str) -> Result<PasswordCheck> {
     let parsed =
         PasswordHash::new(phc).map_err(|_| StoreError::Corrupt("a password hash is unreadable"))?;
     // The stored string's own algorithm and parameters are used, so old hashes still verify.
@@ -147,6 +113,11 @@ fn verify_now(password: &SecretString, phc: &str) -> Result<PasswordCheck> {
         Err(password_hash::Error::Password) => Ok(PasswordCheck::Mismatch),
         Err(_) => Err(StoreError::Corrupt("a password hash is unreadable")),
     }
+}
+
+/// Verifies against the dummy hash: the same work as a real check, always a mismatch.
+pub(crate) fn verify_dummy_now(password: &SecretString) -> Result<PasswordCheck> {
+    verify_now(password, DUMMY_PHC).map(|_| PasswordCheck::Mismatch)
 }
 
 /// Whether a stored hash was made with today's algorithm, version and parameters.
@@ -161,18 +132,25 @@ fn is_current(hash: &PasswordHash<'_>) -> bool {
         && params.p_cost() == P_COST
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StoreError::Task(Box::new(e)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn secret(text: &str) -> SecretString {
         SecretString::from(text)
+    }
+
+    async fn hash_password(password: SecretString) -> Result<String> {
+        crate::PasswordHashing::default().hash(password).await
+    }
+
+    async fn verify_password_hash(
+        password: SecretString,
+        stored_phc: Option<String>,
+    ) -> Result<PasswordCheck> {
+        crate::PasswordHashing::default()
+            .verify(password, stored_phc)
+            .await
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub enum Error {
 #[non_exhaustive]
 pub enum KeyError {
     /// The key file could not be read.
-    #[error("cannot read key file {path}: {source}")]
+    #[error("cannot read key file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -43,7 +43,7 @@ pub enum KeyError {
         source: std::io::Error,
     },
     /// The key file could not be written (it may already exist).
-    #[error("cannot write key file {path}: {source}")]
+    #[error("cannot write key file {path}")]
     Write {
         /// The file.
         path: PathBuf,

@@ -80,6 +80,14 @@ impl Verifier {
             }
             None => return Err(VerifyError::Malformed("header has no `alg`".into())),
         }
+        // RFC 7515 4.1.11: extensions listed as critical must be understood, or the token is
+        // invalid. This verifier understands none.
+        if header.contains_key("crit") {
+            return Err(VerifyError::Malformed(
+                "the header lists `crit` extensions, which this verifier does not understand"
+                    .into(),
+            ));
+        }
         // Shape before signature, so that garbage is reported as garbage, not as a bad signature.
         let is_base64url = |part: &str| {
             part.bytes()

@@ -214,6 +214,28 @@ fn refuses_alg_none() {
 }
 
 #[test]
+fn refuses_critical_header_extensions_even_with_a_good_signature() {
+    let (_, uuid) = customer();
+    let payload = serde_json::json!({"exp": NOW.as_secs() + 60, "uuid": uuid, "email": "a@b.co"});
+    let good = sign_raw(ISSUER.signing_key(), &rs256(), &payload);
+    assert!(
+        verify(&good).is_ok(),
+        "the same token without `crit` verifies"
+    );
+    for crit in [
+        serde_json::json!(["exp"]),
+        serde_json::json!(["b64"]),
+        serde_json::json!([]),
+    ] {
+        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "crit": crit, "b64": true});
+        let token = sign_raw(ISSUER.signing_key(), &header, &payload);
+        let err = verify(&token).unwrap_err();
+        assert_eq!(err.code(), "malformed_token", "{crit}");
+        assert!(err.to_string().contains("crit"), "{err}");
+    }
+}
+
+#[test]
 fn refuses_hs256_made_with_the_public_key_as_secret() {
     use jsonwebtoken::{EncodingKey, Header, encode};
     let secret = ISSUER.public_key().to_format(PublicKeyFormat::Pem);

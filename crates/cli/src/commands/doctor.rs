@@ -49,7 +49,7 @@ pub(crate) fn doctor(key_path: &Path, certificate: Option<&str>) -> anyhow::Resu
             Some(key)
         }
         Err(e) => {
-            report.fail(&format!("key: {e}"));
+            report.fail(&format!("key: {:#}", anyhow::Error::from(e)));
             None
         }
     };

@@ -25,11 +25,16 @@ fn clear_settings(command: &mut Command) {
     }
 }
 
-/// `synerise-auth`, ready for arguments.
-pub(crate) fn cli() -> assert_cmd::Command {
+/// The binary as a plain command, without the `SYNERISE_AUTH_*` variables.
+pub(crate) fn binary() -> Command {
     let mut command = Command::new(cargo_bin("synerise-auth"));
     clear_settings(&mut command);
-    assert_cmd::Command::from_std(command)
+    command
+}
+
+/// `synerise-auth`, ready for arguments.
+pub(crate) fn cli() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(binary())
 }
 
 /// `keygen --out DIR`; returns what it prints (the one-line public key and a newline).
@@ -56,14 +61,15 @@ impl Running {
     /// Runs `synerise-auth ARGS` and waits (at most 60 s) for the stdout line that starts with
     /// `ready_prefix` followed by the address.
     pub(crate) fn start<S: AsRef<OsStr>>(args: &[S], ready_prefix: &str) -> Self {
-        let mut command = Command::new(cargo_bin("synerise-auth"));
-        clear_settings(&mut command);
-        let child = command
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut command = binary();
+        command.args(args).stderr(Stdio::null());
+        Self::start_command(command, ready_prefix)
+    }
+
+    /// Runs `command` (from [`binary`], or a shell that execs it) with stdout piped, and waits as
+    /// [`start`](Self::start) does. Its stderr is left as the caller set it.
+    pub(crate) fn start_command(mut command: Command, ready_prefix: &str) -> Self {
+        let child = command.stdout(Stdio::piped()).spawn().unwrap();
         // Owned at once, so that a failed start still kills and reaps it (Drop).
         let mut running = Self {
             child,
@@ -130,6 +136,11 @@ impl Running {
         let status = response[9..12].parse().unwrap();
         let (_, body) = response.split_once("\r\n\r\n").unwrap();
         (status, serde_json::from_str(body).unwrap())
+    }
+
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGTERM, then a clean exit within 15 s.

@@ -87,7 +87,11 @@ fn pasted_forms(issuer: &Issuer) -> Vec<(&'static str, String)> {
 
 fn assert_registered(registry: &CertificateRegistry, issuer: &Issuer, form: &str) {
     assert_eq!(registry.active(), issuer.public_key(), "{form}");
-    let gate = Gate::new(EventSettings::default(), registry.clone());
+    let gate = Gate::new(
+        EventSettings::default(),
+        registry.clone(),
+        crate::helpers::log_tags(),
+    );
     let token = token_at(issuer, uuid(), now(), 3600);
     let decision = gate.decide(&event("form.submit", uuid()), Some(&token), now());
     assert!(decision.is_accepted(), "{form}: {}", decision.detail());

@@ -38,7 +38,7 @@ fn valid_token_for_the_same_customer_is_accepted() {
     assert_accepted(&decision);
     assert!(decision.token_sent());
     assert_eq!(decision.token_uuid(), Some(uuid()));
-    let tag = Email::parse(EMAIL).unwrap().log_tag();
+    let tag = log_tags().tag(&Email::parse(EMAIL).unwrap());
     assert_eq!(decision.token_email_tag(), Some(tag.as_str()));
     assert_eq!(decision.warning(), None);
 }

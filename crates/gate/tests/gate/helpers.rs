@@ -111,7 +111,16 @@ pub(crate) fn event(action: &str, uuid: CustomerUuid) -> Event {
 }
 
 pub(crate) fn gate_with(settings: EventSettings) -> Gate {
-    Gate::new(settings, CertificateRegistry::new(ISSUER.public_key()))
+    Gate::new(
+        settings,
+        CertificateRegistry::new(ISSUER.public_key()),
+        log_tags(),
+    )
+}
+
+/// The key the test gates tag customers with.
+pub(crate) fn log_tags() -> synerise_auth_token::LogTagKey {
+    synerise_auth_token::LogTagKey::from_secret(b"gate tests")
 }
 
 pub(crate) fn gate() -> Gate {

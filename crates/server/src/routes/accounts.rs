@@ -31,6 +31,7 @@ use crate::{
         (status = 403, description = "signup_disabled, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 409, description = "account_exists", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 503, description = "busy: too many sign-ins at once (`Retry-After`)", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_up(
@@ -63,8 +64,8 @@ pub(crate) async fn sign_up(
             StoreError::PasswordTooShort { .. } | StoreError::PasswordTooLong { .. } => {
                 ApiError::bad_request(e.code(), e.to_string())
             }
-            other => ApiError::Unexpected(other.into()),
+            other => other.into(),
         })?;
-    tracing::info!(customer = %email.log_tag(), "account created");
+    tracing::info!(customer = %state.inner.log_tags.tag(&email), "account created");
     start_session(&state, jar, id, &email, StatusCode::CREATED).await
 }

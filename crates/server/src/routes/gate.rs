@@ -37,7 +37,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{Any, CorsLayer},
     set_header::SetResponseHeaderLayer,
-    timeout::TimeoutLayer,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -83,9 +82,13 @@ fn build(service: GateService, standalone: bool) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(service)
         .layer(DefaultBodyLimit::max(MAX_EVENT_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+        .layer(middleware::from_fn_with_state(
             REQUEST_TIMEOUT,
+            crate::middleware::request_timeout,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -31,11 +31,7 @@ pub(crate) async fn metrics(State(state): State<AppState>, headers: HeaderMap) -
             let presented = headers
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| {
-                    v.strip_prefix("Bearer ")
-                        .or_else(|| v.strip_prefix("bearer "))
-                })
-                .map(str::trim);
+                .and_then(crate::bearer::bearer_credential);
             match presented {
                 None => {
                     return ApiError::unauthorized(

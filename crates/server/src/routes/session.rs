@@ -31,6 +31,7 @@ use crate::{
         (status = 401, description = "invalid_credentials", body = crate::openapi::ErrorBody),
         (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 503, description = "busy: too many sign-ins at once (`Retry-After`)", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_in(
@@ -51,10 +52,9 @@ pub(crate) async fn sign_in(
         .inner
         .accounts
         .verify_password(&email, &password)
-        .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+        .await?;
     let Some(account) = account else {
-        tracing::info!(customer = %email.log_tag(), "sign-in refused");
+        tracing::info!(customer = %state.inner.log_tags.tag(&email), "sign-in refused");
         limits.failed_sign_ins.failed(&account_key)?;
         return Err(ApiError::unauthorized(
             "invalid_credentials",
@@ -91,7 +91,7 @@ pub(crate) async fn start_session(
         .create(account, now, settings.idle_ttl, settings.absolute_ttl)
         .await
         .map_err(|e| ApiError::Unexpected(e.into()))?;
-    tracing::info!(customer = %email.log_tag(), session = %token.hash().log_tag(), "signed in");
+    tracing::info!(customer = %state.inner.log_tags.tag(email), session = %token.hash().log_tag(), "signed in");
     let jar = jar.add(cookies::session(
         state.inner.mode,
         token.expose_secret().to_owned(),

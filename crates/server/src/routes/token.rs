@@ -129,8 +129,8 @@ pub(crate) async fn generate_jwt(
         }
     };
 
-    // The email's log tag is a SHA-256 and a few small strings: made only if the line is written.
-    let tag = tracing::enabled!(tracing::Level::DEBUG).then(|| email.log_tag());
+    // The email's log tag is an HMAC and a few small strings: made only if the line is written.
+    let tag = tracing::enabled!(tracing::Level::DEBUG).then(|| state.inner.log_tags.tag(&email));
     let issued = state
         .inner
         .issuing

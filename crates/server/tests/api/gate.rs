@@ -584,7 +584,8 @@ impl Standalone {
             },
             Some("127.0.0.1:0".parse().unwrap()),
             certificate.clone(),
-        );
+        )
+        .unwrap();
         settings.events = EventSettings::default();
         let app = GateApplication::build(settings).await.unwrap();
         let address = format!("http://{}", app.local_addr().unwrap());
@@ -699,7 +700,11 @@ async fn gate_logs_carry_no_token_and_no_email() {
 
     let logs = captured.text();
     assert!(logs.contains("gate decision"), "{logs}");
-    let tag = Email::parse(EMAIL).unwrap().log_tag();
+    // Keyed by the site's salt, as `serve` derives it.
+    let tag = synerise_auth_token::LogTagKey::derive(
+        &synerise_auth_token::UuidSalt::new(crate::helpers::SALT).unwrap(),
+    )
+    .tag(&Email::parse(EMAIL).unwrap());
     assert!(
         logs.contains(&tag),
         "the email's tag is logged instead: {logs}"

@@ -67,6 +67,14 @@ async fn nothing_secret_reaches_the_logs_at_any_level() {
         .send()
         .await
         .unwrap();
+    // A path a client wrote an address into: logged as its route, never as sent.
+    let unknown = app
+        .client
+        .get(app.url("/written.into.path@example.com/x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
 
     let logs = captured.text();
     assert!(
@@ -78,6 +86,7 @@ async fn nothing_secret_reaches_the_logs_at_any_level() {
         email.to_owned(),
         "secret.person".to_owned(),
         "other.secret".to_owned(),
+        "written.into.path".to_owned(),
         password.to_owned(),
         session_id,
         jwt.clone(),

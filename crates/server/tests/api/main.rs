@@ -3,6 +3,7 @@
 
 mod gate;
 mod helpers;
+mod hygiene;
 mod id_token;
 mod keys;
 mod logs;

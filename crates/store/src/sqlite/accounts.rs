@@ -7,7 +7,7 @@ use synerise_auth_token::{Email, UnixTime};
 use super::{SqliteStore, db_error, stored_email};
 use crate::{
     Account, AccountId, AccountStore, AccountSummary, PasswordCheck, Result, StoreError,
-    check_password_policy, hash_password, verify_password_hash,
+    check_password_policy,
 };
 
 #[async_trait]
@@ -21,7 +21,7 @@ impl AccountStore for SqliteStore {
         check_password_policy(password)?;
         // Hash before asking whether the address is taken: the unique index decides, so two
         // racing sign-ups cannot both win.
-        let phc = hash_password(password.clone()).await?;
+        let phc = self.hashing.hash(password.clone()).await?;
         let inserted = sqlx::query_scalar::<_, i64>(
             "INSERT INTO accounts (email, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
         )
@@ -91,7 +91,7 @@ impl AccountStore for SqliteStore {
         .map_err(db_error)?;
         let stored_phc = row.as_ref().map(|(_, _, phc, _)| phc.clone());
         // Runs even when there is no account (against a dummy hash), so both take as long.
-        let check = verify_password_hash(password.clone(), stored_phc).await?;
+        let check = self.hashing.verify(password.clone(), stored_phc).await?;
         let Some((id, stored, old_phc, created_at)) = row else {
             return Ok(None);
         };
@@ -113,7 +113,7 @@ impl SqliteStore {
     /// Replaces a hash made with older parameters, now that the password is known to be right.
     /// Best effort: if it fails, the sign-in still succeeds and the next one tries again.
     async fn rehash(&self, id: i64, old_phc: &str, password: &SecretString) {
-        let Ok(new_phc) = hash_password(password.clone()).await else {
+        let Ok(new_phc) = self.hashing.hash(password.clone()).await else {
             return;
         };
         // Only if nobody changed the hash meanwhile.

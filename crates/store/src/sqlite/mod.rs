@@ -19,7 +19,7 @@ use sqlx::{
 };
 use synerise_auth_token::Email;
 
-use crate::{DEFAULT_DECISIONS_KEPT, Result, StoreError};
+use crate::{DEFAULT_DECISIONS_KEPT, HashingLimits, PasswordHashing, Result, StoreError};
 
 /// The schema's migrations, compiled into the binary so it runs from any directory.
 static MIGRATOR: Migrator = sqlx::migrate!();
@@ -74,6 +74,8 @@ pub struct SqliteStore {
     path: PathBuf,
     /// How many gate decisions to keep (the newest).
     decisions_kept: u32,
+    /// The bound on password hashes at once.
+    hashing: PasswordHashing,
 }
 
 impl SqliteStore {
@@ -115,6 +117,7 @@ impl SqliteStore {
             pool,
             path,
             decisions_kept: DEFAULT_DECISIONS_KEPT,
+            hashing: PasswordHashing::default(),
         })
     }
 
@@ -124,6 +127,21 @@ impl SqliteStore {
     pub fn with_decisions_kept(mut self, kept: u32) -> Self {
         self.decisions_kept = kept.max(1);
         self
+    }
+
+    /// The same store, hashing passwords within `limits` instead of
+    /// [`HashingLimits::default`] (one hash per CPU, four waiting per CPU).
+    #[must_use]
+    pub fn with_hashing_limits(mut self, limits: HashingLimits) -> Self {
+        self.hashing = PasswordHashing::new(limits);
+        self
+    }
+
+    /// The bound on password hashing, shared by every clone of this store (for its
+    /// [`stats`](PasswordHashing::stats)).
+    #[must_use]
+    pub fn hashing(&self) -> &PasswordHashing {
+        &self.hashing
     }
 
     /// The database file.
