@@ -1083,3 +1083,82 @@ fn resolve_hashing(
         }),
     })
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_settings_file_is_read_or_refused_without_panicking(text in "\\PC{0,200}") {
+            if let Ok(layer) = toml::from_str::<SettingsLayer>(&text) {
+                let _ = Settings::resolve(layer);
+            }
+        }
+
+        #[test]
+        fn any_environment_value_is_read_or_refused_with_its_name(
+            name in prop::sample::select(vec![
+                "SYNERISE_AUTH_LISTEN", "SYNERISE_AUTH_TOKEN_TTL", "SYNERISE_AUTH_LEEWAY_SECS",
+                "SYNERISE_AUTH_PRODUCTION", "SYNERISE_AUTH_SESSION_IDLE_TTL", "SYNERISE_AUTH_METRICS",
+                "SYNERISE_AUTH_TOKEN_CACHE", "SYNERISE_AUTH_MAX_CONNECTIONS",
+                "SYNERISE_AUTH_HEADER_READ_TIMEOUT", "SYNERISE_AUTH_MAX_PASSWORD_HASHES",
+            ]),
+            value in "\\PC{1,30}",
+        ) {
+            match SettingsLayer::from_env(|n| (n == name).then(|| value.clone())) {
+                Ok(layer) => {
+                    let _ = Settings::resolve(layer);
+                }
+                Err(e) => prop_assert!(e.to_string().contains(name), "{e}"),
+            }
+        }
+
+        #[test]
+        fn durations_in_every_unit_read_back(n in 1_u64..100_000, unit in prop::sample::select(vec!["s", "m", "h", "d", ""])) {
+            let text = format!("{n}{unit}");
+            let parsed = HumanDuration::from_env(&text).unwrap().0.as_secs();
+            let scale = match unit { "m" => 60, "h" => 3600, "d" => 86_400, _ => 1 };
+            prop_assert_eq!(parsed, n * scale);
+        }
+    }
+
+    #[test]
+    fn connection_and_hashing_settings_are_checked() {
+        let layer = |text: &str| toml::from_str::<SettingsLayer>(text).unwrap();
+        let settings = Settings::resolve(layer(
+            "max_connections = 50\nheader_read_timeout = \"3s\"\nidle_timeout = \"1m\"\n\
+             request_timeout = \"5s\"\nmax_password_hashes = 3\npassword_hash_queue = 0\n",
+        ))
+        .unwrap();
+        assert_eq!(settings.connections.max_connections, 50);
+        assert_eq!(settings.connections.header_read_timeout.as_secs(), 3);
+        assert_eq!(settings.connections.idle_timeout.as_secs(), 60);
+        assert_eq!(settings.request_timeout.as_secs(), 5);
+        assert_eq!(settings.hashing.running.get(), 3);
+        assert_eq!(settings.hashing.queued, 0);
+        for (text, says) in [
+            ("max_connections = 0", "max_connections must be at least 1"),
+            ("max_connections = 4000000000", "file-descriptor limit"),
+            (
+                "header_read_timeout = \"0s\"",
+                "header_read_timeout must be at least 1s",
+            ),
+            (
+                "request_timeout = \"0\"",
+                "request_timeout must be at least 1s",
+            ),
+            (
+                "max_password_hashes = 0",
+                "max_password_hashes must be at least 1",
+            ),
+        ] {
+            let error = Settings::resolve(layer(text)).unwrap_err().to_string();
+            assert!(error.contains(says), "{text}: {error}");
+        }
+    }
+}

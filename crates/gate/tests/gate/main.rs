@@ -7,4 +7,5 @@ mod certificates;
 mod decide;
 mod events;
 mod helpers;
+mod properties;
 mod settings;
