@@ -64,7 +64,8 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
-    /// 503: a service we depend on (the identity provider) cannot be reached; try again soon.
+    /// 503: something we depend on (the identity provider, the store) cannot serve this now; try
+    /// again soon. Nothing was written.
     #[error("{message}")]
     Unavailable {
         /// Stable code.
@@ -178,6 +179,28 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// How long a client is told to wait after the store refused a request on a fault.
+pub(crate) const STORE_RETRY_AFTER_SECS: u64 = 2;
+
+/// A store failure: a fault of the moment (disk full, read-only, locked, I/O, no connection) is a
+/// 503 `storage_unavailable` with `Retry-After`; anything else is unexpected (500, cause logged).
+impl From<synerise_auth_store::StoreError> for ApiError {
+    fn from(error: synerise_auth_store::StoreError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(error = %error, "the store refused a request");
+            Self::Unavailable {
+                code: "storage_unavailable",
+                message:
+                    "the service cannot store this right now; nothing was saved, try again shortly"
+                        .into(),
+                retry_after_secs: STORE_RETRY_AFTER_SECS,
+            }
+        } else {
+            Self::Unexpected(error.into())
+        }
     }
 }
 

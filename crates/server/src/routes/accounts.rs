@@ -31,6 +31,7 @@ use crate::{
         (status = 403, description = "signup_disabled, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 409, description = "account_exists", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: nothing was saved; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_up(
@@ -63,8 +64,9 @@ pub(crate) async fn sign_up(
             StoreError::PasswordTooShort { .. } | StoreError::PasswordTooLong { .. } => {
                 ApiError::bad_request(e.code(), e.to_string())
             }
-            other => ApiError::Unexpected(other.into()),
+            other => other.into(),
         })?;
+    // Only now: `create` answers once the row is committed.
     tracing::info!(customer = %email.log_tag(), "account created");
     start_session(&state, jar, id, &email, StatusCode::CREATED).await
 }

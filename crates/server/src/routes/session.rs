@@ -31,6 +31,7 @@ use crate::{
         (status = 401, description = "invalid_credentials", body = crate::openapi::ErrorBody),
         (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: nothing was saved; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_in(
@@ -52,7 +53,7 @@ pub(crate) async fn sign_in(
         .accounts
         .verify_password(&email, &password)
         .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+        .map_err(ApiError::from)?;
     let Some(account) = account else {
         tracing::info!(customer = %email.log_tag(), "sign-in refused");
         limits.failed_sign_ins.failed(&account_key)?;
@@ -70,7 +71,7 @@ pub(crate) async fn sign_in(
             .sessions
             .delete(&old)
             .await
-            .map_err(|e| ApiError::Unexpected(e.into()))?;
+            .map_err(ApiError::from)?;
     }
     start_session(&state, jar, account.id, &account.email, StatusCode::OK).await
 }
@@ -90,7 +91,7 @@ pub(crate) async fn start_session(
         .sessions
         .create(account, now, settings.idle_ttl, settings.absolute_ttl)
         .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+        .map_err(ApiError::from)?;
     tracing::info!(customer = %email.log_tag(), session = %token.hash().log_tag(), "signed in");
     let jar = jar.add(cookies::session(
         state.inner.mode,
@@ -110,6 +111,7 @@ pub(crate) async fn start_session(
     responses(
         (status = 200, description = "Who is signed in", body = crate::openapi::SessionInfo),
         (status = 401, description = "not_signed_in", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn whoami(
@@ -136,6 +138,7 @@ pub(crate) async fn whoami(
     responses(
         (status = 204, description = "Signed out; the session is destroyed and the cookie cleared"),
         (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: nothing was saved; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_out(
@@ -150,7 +153,7 @@ pub(crate) async fn sign_out(
             .sessions
             .delete(&token)
             .await
-            .map_err(|e| ApiError::Unexpected(e.into()))?;
+            .map_err(ApiError::from)?;
         tracing::info!(session = %token.hash().log_tag(), "signed out");
     }
     let jar = jar.add(cookies::removal(state.inner.mode));
