@@ -5,6 +5,7 @@
 //! without a restart, with every acknowledged write still there.
 
 use std::{
+    ffi::OsStr,
     path::{Path, PathBuf},
     process::Command,
     sync::Arc,
@@ -396,4 +397,130 @@ async fn a_held_write_lock_is_answered_503_quickly_while_reads_go_on() {
             "demo@example.com", // made at start-up in dev mode
         ]
     );
+}
+
+/// An ext4 file system in an image file, loop-mounted with `errors=remount-ro`, so that the test
+/// can have the kernel force it read-only under the running server, as it does to a disk that
+/// fails. Unmounted when dropped. `None`, with a message, when that is not possible here.
+struct FailingDisk {
+    dir: tempfile::TempDir,
+    device: String,
+}
+
+impl FailingDisk {
+    fn mount() -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let image = dir.path().join("disk.img");
+        let mount_point = dir.path().join("mnt");
+        std::fs::create_dir(&mount_point).unwrap();
+        let steps: [(&str, Vec<&OsStr>); 3] = [
+            (
+                "truncate",
+                vec!["-s".as_ref(), "16M".as_ref(), image.as_ref()],
+            ),
+            (
+                "mkfs.ext4",
+                vec!["-q".as_ref(), "-F".as_ref(), image.as_ref()],
+            ),
+            (
+                "mount",
+                vec![
+                    "-o".as_ref(),
+                    "loop,errors=remount-ro".as_ref(),
+                    image.as_ref(),
+                    mount_point.as_ref(),
+                ],
+            ),
+        ];
+        for (program, args) in steps {
+            let out = Command::new(program).args(&args).output();
+            if !out.as_ref().is_ok_and(|o| o.status.success()) {
+                eprintln!(
+                    "SKIPPED: cannot loop-mount an ext4 image (needs root, mkfs.ext4 and loop devices): {program}: {}",
+                    out.map_or_else(
+                        |e| e.to_string(),
+                        |o| String::from_utf8_lossy(&o.stderr).trim().to_owned()
+                    )
+                );
+                return None;
+            }
+        }
+        let source = Command::new("findmnt")
+            .args(["-n", "-o", "SOURCE"])
+            .arg(&mount_point)
+            .output()
+            .unwrap();
+        let device = String::from_utf8(source.stdout).unwrap();
+        let device = device.trim().trim_start_matches("/dev/").to_owned();
+        let disk = Self { dir, device };
+        if !disk.trigger().exists() {
+            eprintln!("SKIPPED: this kernel has no {}", disk.trigger().display());
+            return None;
+        }
+        Some(disk)
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("mnt")
+    }
+
+    fn trigger(&self) -> PathBuf {
+        Path::new("/sys/fs/ext4")
+            .join(&self.device)
+            .join("trigger_fs_error")
+    }
+
+    /// Reports a file-system error, which makes the kernel remount it read-only for good.
+    fn fail(&self) {
+        std::fs::write(self.trigger(), "1").unwrap();
+        let probe = std::fs::write(self.path().join("probe"), "x");
+        assert_eq!(
+            probe.map_err(|e| e.raw_os_error()),
+            Err(Some(30)), // EROFS
+            "the file system is still writable"
+        );
+    }
+}
+
+impl Drop for FailingDisk {
+    fn drop(&mut self) {
+        let mount_point = self.path();
+        let unmounted = Command::new("umount").arg(&mount_point).output();
+        if !unmounted.is_ok_and(|out| out.status.success()) {
+            let _ = Command::new("umount").arg("-l").arg(&mount_point).output();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_data_dir_forced_read_only_is_answered_503_and_reads_go_on() {
+    let Some(disk) = FailingDisk::mount() else {
+        return;
+    };
+    let app = FaultApp::start(&disk.path().join("data")).await;
+    assert_eq!(app.sign_up("ann@example.com").await.status, 201);
+    assert_eq!(app.event("before").await.status, 202);
+
+    disk.fail();
+    for n in 0..3 {
+        app.event(&format!("read-only {n}"))
+            .await
+            .assert_unavailable("a gate event");
+    }
+    app.sign_up("bob@example.com")
+        .await
+        .assert_unavailable("a sign-up");
+    app.sign_in("ann@example.com")
+        .await
+        .assert_unavailable("a sign-in");
+    app.assert_store_free_routes_work().await;
+    // What was acknowledged is still read back, and nothing refused was kept. (A file system the
+    // kernel forced read-only stays so until it is unmounted and checked: there is no recovery
+    // to wait for without a restart.)
+    assert_eq!(app.logged_labels().await, vec!["before".to_owned()]);
+    let mut stored = app.stored_accounts().await;
+    stored.sort();
+    assert_eq!(stored, vec!["ann@example.com", "demo@example.com"]);
+    drop(app);
+    drop(disk);
 }

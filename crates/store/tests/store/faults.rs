@@ -116,6 +116,12 @@ async fn a_held_write_lock_is_refused_quickly_and_reads_do_not_wait() {
     let started = Instant::now();
     let result = t.sessions.create(id, T0, IDLE, ABSOLUTE).await;
     assert_unavailable(&result, started);
+    // A lookup due to slide the idle expiry still answers the live session, as it stands.
+    let started = Instant::now();
+    let later = T0.plus_secs(600);
+    let session = t.sessions.lookup(&token, later).await.unwrap().unwrap();
+    assert_eq!(session.last_seen, T0);
+    assert!(started.elapsed() < QUICK, "{:?}", started.elapsed());
 
     // The lock is released: the very next writes succeed, and none of the refused ones was kept.
     sqlx::query("ROLLBACK").execute(&mut raw).await.unwrap();
@@ -130,6 +136,9 @@ async fn a_held_write_lock_is_refused_quickly_and_reads_do_not_wait() {
     let ids: Vec<_> = listed.iter().map(|d| d.id).collect();
     assert_eq!(ids, vec![after, kept]);
     assert_eq!(t.count("SELECT count(*) FROM sessions").await, 1);
+    // And the slide happens at the next lookup.
+    let session = t.sessions.lookup(&token, later).await.unwrap().unwrap();
+    assert_eq!(session.last_seen, later);
 }
 
 #[tokio::test]
