@@ -134,8 +134,10 @@ impl SqliteStore {
             .idle_timeout(None)
             .max_lifetime(None)
             .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
-            // A connection handed back still inside a transaction (its commit and rollback both
-            // failed) would hold the write lock for ever: close it instead.
+            // A connection handed back while the driver believes it is inside a transaction (a
+            // failed COMMIT that SQLite rolled back itself, so the driver's ROLLBACK failed too)
+            // is closed: its next `begin` would open a SAVEPOINT, that is a real transaction
+            // nobody ends, holding the write lock with every later write inside it.
             .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(write_options)
             .await
