@@ -193,9 +193,7 @@ impl From<synerise_auth_store::StoreError> for ApiError {
             tracing::warn!(error = %error, "the store refused a request");
             Self::Unavailable {
                 code: "storage_unavailable",
-                message:
-                    "the service cannot store this right now; nothing was saved, try again shortly"
-                        .into(),
+                message: "the service cannot store this right now; try again shortly".into(),
                 retry_after_secs: STORE_RETRY_AFTER_SECS,
             }
         } else {

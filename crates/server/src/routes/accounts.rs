@@ -31,7 +31,7 @@ use crate::{
         (status = 403, description = "signup_disabled, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 409, description = "account_exists", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
-        (status = 503, description = "storage_unavailable: nothing was saved; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: retry after `Retry-After` seconds. If the account was kept but its session could not be, the retry answers 409 account_exists: sign in", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_up(
