@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection as _, SqliteConnection, sqlite::SqliteConnectOptions};
 use synerise_auth_server::DATABASE_FILE;
 
-use crate::helpers::{API_KEY, client, start_app};
+use crate::helpers::{API_KEY, CapturedLogs, client, start_app};
 
 const PASSWORD: &str = "correct horse battery";
 const UUID: &str = "345d4c8f-5aff-591d-a19c-1ca48923d9ee";
@@ -267,6 +267,9 @@ async fn a_full_disk_is_answered_503_and_the_service_recovers_when_space_is_free
     let Some(disk) = Tmpfs::mount("2m") else {
         return;
     };
+    // The server runs on this test's one thread: its log lines land here.
+    let logs = CapturedLogs::default();
+    let _logging = tracing::subscriber::set_default(logs.subscriber());
     let app = FaultApp::start(disk.path()).await;
     let mut accounts = Vec::new();
     let mut labels = Vec::new();
@@ -323,8 +326,13 @@ async fn a_full_disk_is_answered_503_and_the_service_recovers_when_space_is_free
     for address in &accounts {
         assert!(stored.contains(address), "{address} lost: {stored:?}");
     }
-    // And nothing refused was kept.
+    // And nothing refused was kept, or logged as done.
     assert_eq!(logged.len(), labels.len(), "{logged:?}");
+    let text = logs.text();
+    let account_lines = text.matches("account created").count();
+    assert_eq!(account_lines, accounts.len(), "{text}");
+    let decision_lines = text.matches("gate decision").count();
+    assert_eq!(decision_lines, labels.len(), "{text}");
     drop(app);
     drop(disk);
 }
