@@ -156,6 +156,6 @@ pub(crate) async fn current_session(
         .sessions
         .lookup(&token, now)
         .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+        .map_err(ApiError::from)?;
     Ok(session.map(|s| (token, s)))
 }

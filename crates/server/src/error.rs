@@ -67,7 +67,8 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
-    /// 503: a service we depend on (the identity provider) cannot be reached; try again soon.
+    /// 503: something we depend on (the identity provider, the store) cannot serve this now; try
+    /// again soon. Nothing was written.
     #[error("{message}")]
     Unavailable {
         /// Stable code.
@@ -186,16 +187,29 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// How long a client is told to wait after the store refused a request on a fault.
+pub(crate) const STORE_RETRY_AFTER_SECS: u64 = 2;
+
+/// A store failure: too many sign-ins at once is a 503 `busy`; a fault of the moment (disk full,
+/// read-only, locked, I/O, no connection) is a 503 `storage_unavailable`, both with
+/// `Retry-After`; anything else is unexpected (500, cause logged).
 impl From<synerise_auth_store::StoreError> for ApiError {
-    /// Too many sign-ins at once is a 503 `busy` a client can retry; everything else is ours.
     fn from(error: synerise_auth_store::StoreError) -> Self {
-        match error {
-            synerise_auth_store::StoreError::Busy => Self::Unavailable {
+        if matches!(error, synerise_auth_store::StoreError::Busy) {
+            Self::Unavailable {
                 code: "busy",
                 message: "too many sign-ins at once; try again in a moment".into(),
                 retry_after_secs: 1,
-            },
-            other => Self::Unexpected(other.into()),
+            }
+        } else if error.is_unavailable() {
+            tracing::warn!(error = %error, "the store refused a request");
+            Self::Unavailable {
+                code: "storage_unavailable",
+                message: "the service cannot store this right now; try again shortly".into(),
+                retry_after_secs: STORE_RETRY_AFTER_SECS,
+            }
+        } else {
+            Self::Unexpected(error.into())
         }
     }
 }

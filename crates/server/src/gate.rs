@@ -17,6 +17,7 @@ use axum::Router;
 use synerise_auth_gate::{CertificateRegistry, EventSettings, Gate, MAX_REPLACED};
 use synerise_auth_store::{
     CertificateHistory, DecisionId, DecisionLog, DecisionRecord, LoggedDecision, SqliteStore,
+    StoreError,
 };
 use synerise_auth_token::{Clock, LogTagKey, PublicKey, SystemClock, UnixTime};
 use tokio::{
@@ -182,20 +183,21 @@ impl GateService {
         self.inner.log.as_ref()
     }
 
-    /// Keeps a decision and tells the live feed. A decision that cannot be written is logged
-    /// and still answered: the verdict does not depend on the log.
-    pub(crate) async fn record(&self, record: DecisionRecord) -> Option<DecisionId> {
-        match self.inner.log.record(&record).await {
-            Ok(id) => {
-                // No receiver is not an error: nobody is watching.
-                let _ = self.inner.feed.send(LoggedDecision { id, record });
-                Some(id)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, code = e.code(), "could not log a gate decision");
-                None
-            }
+    /// Keeps a decision and tells the live feed, once it is committed.
+    ///
+    /// # Errors
+    /// When the log cannot be written: the decision is then not answered either (every answered
+    /// decision is in the log), and the caller replies with the error instead.
+    pub(crate) async fn record(&self, record: &DecisionRecord) -> Result<DecisionId, StoreError> {
+        let id = self.inner.log.record(record).await?;
+        if self.inner.feed.receiver_count() > 0 {
+            // A reader may still go between the count and the send: that is not an error.
+            let _ = self.inner.feed.send(LoggedDecision {
+                id,
+                record: record.clone(),
+            });
         }
+        Ok(id)
     }
 
     /// A receiver of decisions logged from now on.

@@ -51,6 +51,17 @@ pub enum StoreError {
     /// The database failed a query.
     #[error("the store's database failed")]
     Database(#[source] BoxError),
+    /// The store cannot serve this now, and nothing was written: the disk is full, the file
+    /// system is read-only, another writer held the lock past the wait allowed, an I/O error, no
+    /// connection free in time. Worth retrying once the fault ends; the store recovers by itself.
+    #[error("the store is unavailable: {reason}")]
+    Unavailable {
+        /// What kind of fault, in a few words (`"the disk is full"`), for logs.
+        reason: &'static str,
+        /// The driver's error.
+        #[source]
+        source: BoxError,
+    },
     /// The database holds something this code cannot read.
     #[error("the store holds corrupt data: {0}")]
     Corrupt(&'static str),
@@ -66,6 +77,13 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether this is [`StoreError::Unavailable`]: a fault that ends by itself (or when an
+    /// operator frees space), to be answered "try again later" rather than "failed".
+    #[must_use]
+    pub const fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
+    }
+
     /// A stable, snake_case code for this error, for API answers and logs.
     ///
     /// ```
@@ -84,6 +102,7 @@ impl StoreError {
             Self::Open { .. } => "store_open_failed",
             Self::Migration(_) => "store_migration_failed",
             Self::Database(_) => "store_database_error",
+            Self::Unavailable { .. } => "storage_unavailable",
             Self::Corrupt(_) => "store_corrupt",
             Self::PasswordHashing(_) => "password_hashing_failed",
             Self::Busy => "busy",
@@ -124,6 +143,13 @@ mod tests {
             ),
             (StoreError::Migration(io()), "store_migration_failed"),
             (StoreError::Database(io()), "store_database_error"),
+            (
+                StoreError::Unavailable {
+                    reason: "the disk is full",
+                    source: io(),
+                },
+                "storage_unavailable",
+            ),
             (StoreError::Corrupt("x"), "store_corrupt"),
             (
                 StoreError::PasswordHashing("x".into()),

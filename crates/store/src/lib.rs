@@ -17,12 +17,16 @@
 //! - The event gate's log: [`DecisionLog`] keeps every decision (the newest
 //!   [`DEFAULT_DECISIONS_KEPT`]) and lists them newest first; [`CertificateHistory`] remembers the
 //!   certificates the gate was given, so a replaced one can be named.
-//! - One error type, [`StoreError`], with a stable [`code`](StoreError::code) per variant.
+//! - One error type, [`StoreError`], with a stable [`code`](StoreError::code) per variant. A
+//!   fault of the database (disk full, read-only, locked past a short wait, I/O error, no
+//!   connection free) is [`StoreError::Unavailable`], answered within about a second, and
+//!   nothing refused is kept: an `Ok` from a write means it is committed.
 //!
 //! See [`SqliteStore`] for an example.
 
 mod account;
 mod error;
+mod fault;
 mod gate_log;
 mod hashing;
 mod password;

@@ -31,7 +31,7 @@ use crate::{
         (status = 403, description = "signup_disabled, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 409, description = "account_exists", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
-        (status = 503, description = "busy: too many sign-ins at once (`Retry-After`)", body = crate::openapi::ErrorBody),
+        (status = 503, description = "busy: too many sign-ins at once; storage_unavailable: retry after `Retry-After` seconds. If the account was kept but its session could not be, the retry answers 409 account_exists: sign in", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_up(
@@ -66,6 +66,7 @@ pub(crate) async fn sign_up(
             }
             other => other.into(),
         })?;
+    // Only now: `create` answers once the row is committed.
     tracing::info!(customer = %state.inner.log_tags.tag(&email), "account created");
     start_session(&state, jar, id, &email, StatusCode::CREATED).await
 }

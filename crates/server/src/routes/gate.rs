@@ -4,7 +4,9 @@
 //!   when the SDK holds a token. Answered with the decision's wire form and its status: 202
 //!   `{"accepted": true}`, or 400/401/403 `{"accepted": false, "reason", "detail"}`. A body that
 //!   is not sent as JSON is refused the same way with 415, and one over the limit with 413 (both
-//!   `malformed_event`). Every decision, refusals included, is logged.
+//!   `malformed_event`). Every decision, refusals included, is logged, and answered only once it
+//!   is: when the log cannot be written (disk full, locked), the answer is 503
+//!   `storage_unavailable` with `Retry-After`, never a verdict.
 //! - `GET /gate/v1/events?limit=50&accepted=true|false&action=...&after=<id>`: the log, newest
 //!   first. `after` returns only what arrived since that id (the live page polls with it).
 //! - `GET /gate/v1/events/stream`: the same decisions as server-sent events, as they happen
@@ -152,6 +154,7 @@ fn cors() -> CorsLayer {
         (status = 403, description = "uuid_mismatch", body = DecisionBody),
         (status = 413, description = "malformed_event: the body is over 32 KiB", body = DecisionBody),
         (status = 415, description = "malformed_event: the body is not sent as application/json", body = DecisionBody),
+        (status = 503, description = "storage_unavailable: the decision could not be logged, so it is not given; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 async fn post_event(
@@ -200,7 +203,13 @@ async fn post_event(
     };
 
     let record = decision.record(now, label, bearer.is_some());
+    // Answered only once it is in the log: a verdict the log does not hold is never given.
+    let id = match gate.record(&record).await {
+        Ok(id) => id,
+        Err(error) => return ApiError::from(error).into_response(),
+    };
     tracing::info!(
+        id = id.get(),
         action = record.action.as_deref().unwrap_or("-"),
         accepted = record.accepted,
         status = record.status,
@@ -211,7 +220,6 @@ async fn post_event(
         warning = record.warning.as_deref().unwrap_or("-"),
         "gate decision"
     );
-    gate.record(record).await;
     decision.into_response()
 }
 
@@ -384,15 +392,12 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
     responses(
         (status = 200, description = "The decisions, newest first", body = EventList),
         (status = 400, description = "invalid_limit, invalid_accepted, invalid_action, invalid_after, unknown_parameter, invalid_query", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable", body = crate::openapi::ErrorBody),
     )
 )]
 async fn list_events(State(gate): State<GateService>, uri: Uri) -> Result<Response, ApiError> {
     let query = list_query(&uri)?;
-    let decisions = gate
-        .log()
-        .list(&query)
-        .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    let decisions = gate.log().list(&query).await.map_err(ApiError::from)?;
     let events: Vec<EventItem> = decisions.iter().map(EventItem::from).collect();
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
@@ -580,7 +585,7 @@ async fn stream_events(
             .log()
             .list(&query)
             .await
-            .map_err(|e| ApiError::Unexpected(e.into()))?
+            .map_err(ApiError::from)?
             .into_iter()
             .rev()
             .collect(),

@@ -31,7 +31,7 @@ use crate::{
         (status = 401, description = "invalid_credentials", body = crate::openapi::ErrorBody),
         (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
-        (status = 503, description = "busy: too many sign-ins at once (`Retry-After`)", body = crate::openapi::ErrorBody),
+        (status = 503, description = "busy: too many sign-ins at once; storage_unavailable: nothing was saved. Retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_in(
@@ -70,7 +70,7 @@ pub(crate) async fn sign_in(
             .sessions
             .delete(&old)
             .await
-            .map_err(|e| ApiError::Unexpected(e.into()))?;
+            .map_err(ApiError::from)?;
     }
     start_session(&state, jar, account.id, &account.email, StatusCode::OK).await
 }
@@ -90,7 +90,7 @@ pub(crate) async fn start_session(
         .sessions
         .create(account, now, settings.idle_ttl, settings.absolute_ttl)
         .await
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
+        .map_err(ApiError::from)?;
     tracing::info!(customer = %state.inner.log_tags.tag(email), session = %token.hash().log_tag(), "signed in");
     let jar = jar.add(cookies::session(
         state.inner.mode,
@@ -110,6 +110,7 @@ pub(crate) async fn start_session(
     responses(
         (status = 200, description = "Who is signed in", body = crate::openapi::SessionInfo),
         (status = 401, description = "not_signed_in", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn whoami(
@@ -136,6 +137,7 @@ pub(crate) async fn whoami(
     responses(
         (status = 204, description = "Signed out; the session is destroyed and the cookie cleared"),
         (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: nothing was saved; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn sign_out(
@@ -150,7 +152,7 @@ pub(crate) async fn sign_out(
             .sessions
             .delete(&token)
             .await
-            .map_err(|e| ApiError::Unexpected(e.into()))?;
+            .map_err(ApiError::from)?;
         tracing::info!(session = %token.hash().log_tag(), "signed out");
     }
     let jar = jar.add(cookies::removal(state.inner.mode));

@@ -83,6 +83,7 @@ impl IntoResponse for TokenResponse {
         (status = 413, description = "payload_too_large", body = crate::openapi::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 503, description = "identity_provider_unavailable, storage_unavailable (a session could not be read); retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn generate_jwt(

@@ -38,26 +38,11 @@ impl TestApp {
         configure: impl FnOnce(Settings) -> Settings,
         clock: std::sync::Arc<dyn synerise_auth_token::Clock>,
     ) -> Self {
-        if std::env::var_os("TEST_LOG").is_some() {
-            synerise_auth_server::telemetry::init();
-        }
         let data_dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::for_test(data_dir.path())
-            .with_api_keys(&[API_KEY.to_owned()])
-            .unwrap();
-        settings.uuid_salt = Some(UuidSalt::new(SALT).unwrap());
-        let app = Application::build_with_clock(configure(settings), clock)
-            .await
-            .unwrap();
-        let address = format!("http://{}", app.local_addr().unwrap());
-        tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let address = start_app(data_dir.path(), configure, clock).await;
         Self {
             address,
-            client,
+            client: client(),
             data_dir,
         }
     }
@@ -87,6 +72,36 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// Builds the application on port 0 with its data in `data_dir`, the test API key and salt, and
+/// serves it in the background; its address (`http://127.0.0.1:PORT`).
+pub(crate) async fn start_app(
+    data_dir: &Path,
+    configure: impl FnOnce(Settings) -> Settings,
+    clock: Arc<dyn synerise_auth_token::Clock>,
+) -> String {
+    if std::env::var_os("TEST_LOG").is_some() {
+        synerise_auth_server::telemetry::init();
+    }
+    let mut settings = Settings::for_test(data_dir)
+        .with_api_keys(&[API_KEY.to_owned()])
+        .unwrap();
+    settings.uuid_salt = Some(UuidSalt::new(SALT).unwrap());
+    let app = Application::build_with_clock(configure(settings), clock)
+        .await
+        .unwrap();
+    let address = format!("http://{}", app.local_addr().unwrap());
+    tokio::spawn(app.run_until_stopped());
+    address
+}
+
+/// An HTTP client that keeps cookies.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
 }
 
 /// Asserts an error reply: its status and its stable code, and that it is JSON with a sentence.

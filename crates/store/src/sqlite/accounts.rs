@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use secrecy::SecretString;
+use sqlx::{Connection as _, SqliteConnection};
 use synerise_auth_token::{Email, UnixTime};
 
-use super::{SqliteStore, db_error, stored_email};
+use super::{SqliteStore, db_error, retire_on_fault, stored_email};
 use crate::{
     Account, AccountId, AccountStore, AccountSummary, PasswordCheck, Result, StoreError,
     check_password_policy,
@@ -22,16 +23,19 @@ impl AccountStore for SqliteStore {
         // Hash before asking whether the address is taken: the unique index decides, so two
         // racing sign-ups cannot both win.
         let phc = self.hashing.hash(password.clone()).await?;
-        let inserted = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO accounts (email, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(email.as_str())
-        .bind(phc)
-        .bind(now.as_secs())
-        .fetch_one(&self.pool)
-        .await;
-        match inserted {
-            Ok(id) => Ok(AccountId::new(id)),
+        let mut conn = self.write_connection().await?;
+        // `execute`, not `RETURNING id` with `fetch_one`: the driver stops at the returned row and
+        // drops the error of the commit that follows, so a write the disk refused would look
+        // done.
+        let inserted =
+            sqlx::query("INSERT INTO accounts (email, password_hash, created_at) VALUES (?, ?, ?)")
+                .bind(email.as_str())
+                .bind(phc)
+                .bind(now.as_secs())
+                .execute(&mut *conn)
+                .await;
+        match retire_on_fault(&mut conn, inserted) {
+            Ok(done) => Ok(AccountId::new(done.last_insert_rowid())),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::AccountExists)
             }
@@ -40,31 +44,16 @@ impl AccountStore for SqliteStore {
     }
 
     async fn remove(&self, email: &Email) -> Result<bool> {
-        // The foreign key cascades too; deleting the sessions explicitly keeps that true even
-        // on a connection where someone turned foreign keys off.
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
-        sqlx::query(
-            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE email = ?)",
-        )
-        .bind(email.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        let removed = sqlx::query("DELETE FROM accounts WHERE email = ?")
-            .bind(email.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?
-            .rows_affected();
-        tx.commit().await.map_err(db_error)?;
-        Ok(removed > 0)
+        let mut conn = self.write_connection().await?;
+        let removed = remove_account(&mut conn, email).await;
+        Ok(retire_on_fault(&mut conn, removed).map_err(db_error)? > 0)
     }
 
     async fn list(&self) -> Result<Vec<AccountSummary>> {
         let rows = sqlx::query_as::<_, (String, i64)>(
             "SELECT email, created_at FROM accounts ORDER BY email, id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(db_error)?;
         rows.into_iter()
@@ -86,7 +75,7 @@ impl AccountStore for SqliteStore {
             "SELECT id, email, password_hash, created_at FROM accounts WHERE email = ?",
         )
         .bind(email.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await
         .map_err(db_error)?;
         let stored_phc = row.as_ref().map(|(_, _, phc, _)| phc.clone());
@@ -116,13 +105,37 @@ impl SqliteStore {
         let Ok(new_phc) = self.hashing.hash(password.clone()).await else {
             return;
         };
+        let Ok(mut conn) = self.write_connection().await else {
+            return;
+        };
         // Only if nobody changed the hash meanwhile.
-        let _ignored =
+        let updated =
             sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?")
                 .bind(new_phc)
                 .bind(id)
                 .bind(old_phc.to_owned())
-                .execute(&self.pool)
+                .execute(&mut *conn)
                 .await;
+        let _ignored = retire_on_fault(&mut conn, updated);
     }
+}
+
+/// Deletes the account with `email` and its sessions, in one transaction; the accounts deleted.
+async fn remove_account(conn: &mut SqliteConnection, email: &Email) -> sqlx::Result<u64> {
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    // The foreign key cascades too; deleting the sessions explicitly keeps that true even on a
+    // connection where someone turned foreign keys off.
+    sqlx::query(
+        "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE email = ?)",
+    )
+    .bind(email.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let removed = sqlx::query("DELETE FROM accounts WHERE email = ?")
+        .bind(email.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(removed)
 }

@@ -1,9 +1,10 @@
 //! [`CertificateHistory`] on SQLite.
 
 use async_trait::async_trait;
+use sqlx::{Connection as _, SqliteConnection};
 use synerise_auth_token::UnixTime;
 
-use super::{SqliteStore, db_error};
+use super::{SqliteStore, db_error, retire_on_fault};
 use crate::{CERTIFICATES_KEPT, CertificateHistory, RegisteredCertificate, Result};
 
 #[async_trait]
@@ -14,54 +15,16 @@ impl CertificateHistory for SqliteStore {
         spki_der: &[u8],
         now: UnixTime,
     ) -> Result<bool> {
-        // IMMEDIATE takes the write lock first: a read-then-write transaction can fail at once
-        // (SQLITE_BUSY) when another process (`serve` and `gate` on one data dir) writes between.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
-        let newest = sqlx::query_scalar::<_, String>(
-            "SELECT thumbprint FROM gate_certificates ORDER BY seq DESC LIMIT 1",
-        )
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if newest.as_deref() == Some(thumbprint) {
-            tx.rollback().await.map_err(db_error)?;
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM gate_certificates WHERE thumbprint = ?")
-            .bind(thumbprint)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO gate_certificates (thumbprint, spki_der, registered_at) VALUES (?, ?, ?)",
-        )
-        .bind(thumbprint)
-        .bind(spki_der)
-        .bind(now.as_secs())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        sqlx::query(
-            "DELETE FROM gate_certificates WHERE seq NOT IN \
-             (SELECT seq FROM gate_certificates ORDER BY seq DESC LIMIT ?)",
-        )
-        .bind(i64::from(CERTIFICATES_KEPT))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(true)
+        let mut conn = self.write_connection().await?;
+        let registered = register(&mut conn, thumbprint, spki_der, now).await;
+        retire_on_fault(&mut conn, registered).map_err(db_error)
     }
 
     async fn certificates(&self) -> Result<Vec<RegisteredCertificate>> {
         let rows = sqlx::query_as::<_, (String, Vec<u8>, i64)>(
             "SELECT thumbprint, spki_der, registered_at FROM gate_certificates ORDER BY seq DESC",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(db_error)?;
         Ok(rows
@@ -73,4 +36,46 @@ impl CertificateHistory for SqliteStore {
             })
             .collect())
     }
+}
+
+/// Makes `thumbprint` the newest certificate, in one transaction; `false` when it already was.
+async fn register(
+    conn: &mut SqliteConnection,
+    thumbprint: &str,
+    spki_der: &[u8],
+    now: UnixTime,
+) -> sqlx::Result<bool> {
+    // IMMEDIATE takes the write lock first: a read-then-write transaction can fail at once
+    // (SQLITE_BUSY) when another process (`serve` and `gate` on one data dir) writes between.
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let newest = sqlx::query_scalar::<_, String>(
+        "SELECT thumbprint FROM gate_certificates ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if newest.as_deref() == Some(thumbprint) {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM gate_certificates WHERE thumbprint = ?")
+        .bind(thumbprint)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO gate_certificates (thumbprint, spki_der, registered_at) VALUES (?, ?, ?)",
+    )
+    .bind(thumbprint)
+    .bind(spki_der)
+    .bind(now.as_secs())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM gate_certificates WHERE seq NOT IN \
+         (SELECT seq FROM gate_certificates ORDER BY seq DESC LIMIT ?)",
+    )
+    .bind(i64::from(CERTIFICATES_KEPT))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }

@@ -1,10 +1,10 @@
 //! [`DecisionLog`] on SQLite: one row per decision, the newest kept.
 
 use async_trait::async_trait;
-use sqlx::{Row as _, sqlite::SqliteRow};
+use sqlx::{Connection as _, Row as _, SqliteConnection, sqlite::SqliteRow};
 use synerise_auth_token::UnixTime;
 
-use super::{SqliteStore, db_error};
+use super::{SqliteStore, db_error, retire_on_fault};
 use crate::{
     DecisionId, DecisionLog, DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED,
     Result, StoreError,
@@ -13,35 +13,9 @@ use crate::{
 #[async_trait]
 impl DecisionLog for SqliteStore {
     async fn record(&self, decision: &DecisionRecord) -> Result<DecisionId> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
-        let id = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO gate_decisions (at, action, label, uuid, accepted, status, reason, detail, \
-             rule, token_sent, token_email_tag, warning) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(decision.at.as_secs())
-        .bind(decision.action.as_deref())
-        .bind(decision.label.as_deref())
-        .bind(decision.uuid.as_deref())
-        .bind(decision.accepted)
-        .bind(i64::from(decision.status))
-        .bind(decision.reason.as_deref())
-        .bind(&decision.detail)
-        .bind(decision.rule.as_deref())
-        .bind(decision.token_sent)
-        .bind(decision.token_email_tag.as_deref())
-        .bind(decision.warning.as_deref())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        // Ids only grow, so everything at or below `id - kept` is older than the newest `kept`:
-        // a range delete on the primary key, usually of one row.
-        sqlx::query("DELETE FROM gate_decisions WHERE id <= ?")
-            .bind(id.saturating_sub(i64::from(self.decisions_kept)))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        let mut conn = self.write_connection().await?;
+        let recorded = insert_decision(&mut conn, decision, self.decisions_kept).await;
+        let id = retire_on_fault(&mut conn, recorded).map_err(db_error)?;
         Ok(DecisionId::new(id))
     }
 
@@ -60,11 +34,48 @@ impl DecisionLog for SqliteStore {
         .bind(query.action.as_deref())
         .bind(query.after.map_or(0, DecisionId::get))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(db_error)?;
         rows.iter().map(logged_decision).collect()
     }
+}
+
+/// Inserts `decision` and deletes all but the newest `kept`, in one transaction; the new id.
+async fn insert_decision(
+    conn: &mut SqliteConnection,
+    decision: &DecisionRecord,
+    kept: u32,
+) -> sqlx::Result<i64> {
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let id = sqlx::query(
+        "INSERT INTO gate_decisions (at, action, label, uuid, accepted, status, reason, detail, \
+         rule, token_sent, token_email_tag, warning) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(decision.at.as_secs())
+    .bind(decision.action.as_deref())
+    .bind(decision.label.as_deref())
+    .bind(decision.uuid.as_deref())
+    .bind(decision.accepted)
+    .bind(i64::from(decision.status))
+    .bind(decision.reason.as_deref())
+    .bind(&decision.detail)
+    .bind(decision.rule.as_deref())
+    .bind(decision.token_sent)
+    .bind(decision.token_email_tag.as_deref())
+    .bind(decision.warning.as_deref())
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    // Ids only grow, so everything at or below `id - kept` is older than the newest `kept`: a
+    // range delete on the primary key, usually of one row.
+    sqlx::query("DELETE FROM gate_decisions WHERE id <= ?")
+        .bind(id.saturating_sub(i64::from(kept)))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 fn logged_decision(row: &SqliteRow) -> Result<LoggedDecision> {

@@ -12,32 +12,51 @@ use std::{
 };
 
 use sqlx::{
+    Connection as _, Sqlite,
+    error::ErrorKind,
     migrate::Migrator,
+    pool::PoolConnection,
+    query::Query,
     sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+        SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+        SqliteSynchronous,
     },
 };
 use synerise_auth_token::Email;
 
-use crate::{DEFAULT_DECISIONS_KEPT, HashingLimits, PasswordHashing, Result, StoreError};
+use crate::{DEFAULT_DECISIONS_KEPT, HashingLimits, PasswordHashing, Result, StoreError, fault};
 
 /// The schema's migrations, compiled into the binary so it runs from any directory.
 static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// How long a statement waits for another connection's (or process's: `accounts add` while
-/// `serve` runs) write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a statement waits for another process's write lock (`accounts add` while `serve`
+/// runs, or `gate` and `serve` on one data dir) before the write is refused as unavailable.
+/// Writes hold the lock for a millisecond or so; anyone holding it longer is stuck.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Connections in the pool. WAL lets readers run beside the one writer; SQLite serialises
-/// writes anyway, so a few connections suffice.
-const MAX_CONNECTIONS: u32 = 4;
+/// How long a write waits for the write connection. With [`BUSY_TIMEOUT`], a refused write is
+/// answered within about a second.
+const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// How long a read waits for a read connection.
+const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Read-only connections. In WAL mode each reads the last committed state without waiting for
+/// the writer, so reads go on while a write is slow or refused.
+const READ_CONNECTIONS: u32 = 4;
 
 /// Accounts, sessions and the event gate's log in one SQLite file, in WAL mode, with foreign keys
 /// on.
 ///
+/// Writes go through one connection (SQLite serialises writes anyway, so writers queue in the
+/// pool, for at most a short while, instead of each holding a connection while it waits for the
+/// lock); reads through a few read-only connections that never wait for the writer. A write that
+/// fails on a fault closes its connection, so that no state the failure left (a transaction
+/// still open, a cache that cannot be trusted) outlives it: the next write gets a fresh one.
+///
 /// Implements [`AccountStore`](crate::AccountStore), [`SessionStore`](crate::SessionStore),
 /// [`DecisionLog`](crate::DecisionLog) and [`CertificateHistory`](crate::CertificateHistory);
-/// clones share one connection pool.
+/// clones share the connections.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -70,7 +89,10 @@ const MAX_CONNECTIONS: u32 = 4;
 /// ```
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    /// One connection, for every write.
+    writer: SqlitePool,
+    /// Read-only connections, for every read.
+    reader: SqlitePool,
     path: PathBuf,
     /// How many gate decisions to keep (the newest).
     decisions_kept: u32,
@@ -97,24 +119,44 @@ impl SqliteStore {
             .map_err(|e| open_error(Box::new(e)))?;
         let options = SqliteConnectOptions::new()
             .filename(&path)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let read_options = options.clone().read_only(true);
+        let write_options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // NORMAL is durable across application crashes in WAL mode; only a power loss can
             // roll back the last transactions, never corrupt the file.
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
+            .synchronous(SqliteSynchronous::Normal);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            // Kept open, so that the WAL and its index stay in place for the read-only
+            // connections (which cannot create them).
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
+            // A connection handed back while the driver believes it is inside a transaction (a
+            // failed COMMIT that SQLite rolled back itself, so the driver's ROLLBACK failed too)
+            // is closed: its next `begin` would open a SAVEPOINT, that is a real transaction
+            // nobody ends, holding the write lock with every later write inside it.
+            .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
+            .connect_with(write_options)
             .await
             .map_err(|e| open_error(Box::new(e)))?;
         MIGRATOR
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(|e| StoreError::Migration(Box::new(e)))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .acquire_timeout(READ_ACQUIRE_TIMEOUT)
+            .connect_with(read_options)
+            .await
+            .map_err(|e| open_error(Box::new(e)))?;
         Ok(Self {
-            pool,
+            writer,
+            reader,
             path,
             decisions_kept: DEFAULT_DECISIONS_KEPT,
             hashing: PasswordHashing::default(),
@@ -152,7 +194,23 @@ impl SqliteStore {
 
     /// Closes every connection, waiting for those in use to be returned. Later calls fail.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// The write connection, waited for at most [`WRITE_ACQUIRE_TIMEOUT`]. Hand every result
+    /// obtained on it to [`retire_on_fault`].
+    async fn write_connection(&self) -> Result<PoolConnection<Sqlite>> {
+        self.writer.acquire().await.map_err(db_error)
+    }
+
+    /// Runs one writing statement on the write connection (autocommit); the rows it changed.
+    async fn write(&self, statement: Query<'_, Sqlite, SqliteArguments>) -> Result<u64> {
+        let mut conn = self.write_connection().await?;
+        let done = statement.execute(&mut *conn).await;
+        retire_on_fault(&mut conn, done)
+            .map(|done| done.rows_affected())
+            .map_err(db_error)
     }
 }
 
@@ -169,11 +227,52 @@ async fn create_private_file(path: &Path) -> std::io::Result<()> {
     options.open(path).await.map(drop)
 }
 
+/// `result`, unchanged; when it is a failure other than a constraint refusing the data (a unique
+/// email), `conn` is closed instead of returned to the pool. After a failed commit SQLite may
+/// have rolled the transaction back behind the driver's back, or kept it open holding the write
+/// lock; a fresh connection has neither problem.
+fn retire_on_fault<T>(
+    conn: &mut PoolConnection<Sqlite>,
+    result: std::result::Result<T, sqlx::Error>,
+) -> std::result::Result<T, sqlx::Error> {
+    if let Err(error) = &result {
+        let refused_data =
+            matches!(error, sqlx::Error::Database(e) if e.kind() != ErrorKind::Other);
+        if !refused_data {
+            conn.close_on_drop();
+        }
+    }
+    result
+}
+
+/// A driver error as a [`StoreError`]: the faults that end by themselves are
+/// [`StoreError::Unavailable`].
 fn db_error(error: sqlx::Error) -> StoreError {
-    StoreError::Database(Box::new(error))
+    fault::classify(error, sqlite_fault)
+}
+
+/// What an SQLite result code means when it is a fault of the moment rather than of the query:
+/// its primary code (the low byte of an extended code) is busy, locked, read-only, I/O error,
+/// full, cannot open, out of memory or a locking protocol error.
+fn sqlite_fault(code: &str) -> Option<&'static str> {
+    let primary = code.parse::<i32>().ok()? & 0xff;
+    Some(match primary {
+        5 => "another writer held the lock too long",
+        6 => "a table is locked",
+        7 => "out of memory",
+        8 => "the database is read-only",
+        10 => "an I/O error",
+        13 => "the disk is full",
+        14 => "the database file cannot be opened",
+        15 => "a locking protocol error",
+        _ => return None,
+    })
 }
 
 /// An email address read back from the database (it was an [`Email`] when written).
 fn stored_email(text: &str) -> Result<Email> {
     Email::from_str(text).map_err(|_| StoreError::Corrupt("a stored email address is invalid"))
 }
+
+#[cfg(test)]
+mod tests;

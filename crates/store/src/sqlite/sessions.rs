@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::{Connection as _, SqliteConnection};
 use synerise_auth_token::{Email, UnixTime};
 
-use super::{SqliteStore, db_error, stored_email};
+use super::{SqliteStore, db_error, retire_on_fault, stored_email};
 use crate::{
     AccountId, Result, Session, SessionStore, SessionToken, StoreError, session_ttl_secs,
     touch_interval_secs,
@@ -23,32 +24,11 @@ impl SessionStore for SqliteStore {
         let (idle_secs, absolute_secs) = session_ttl_secs(idle_ttl, absolute_ttl)?;
         let token = SessionToken::generate();
         let expires_at = now.plus_secs(absolute_secs);
-        // Write first, read second, in one transaction: a read-then-write transaction can fail
-        // at once (SQLITE_BUSY) when another connection writes in between.
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
-        let inserted = sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen, idle_ttl_secs, expires_at) \
-             SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ?",
-        )
-        .bind(token.hash().as_bytes().as_slice())
-        .bind(now.as_secs())
-        .bind(now.as_secs())
-        .bind(idle_secs)
-        .bind(expires_at.as_secs())
-        .bind(account.get())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?
-        .rows_affected();
-        if inserted == 0 {
+        let mut conn = self.write_connection().await?;
+        let created = insert_session(&mut conn, &token, account, now, idle_secs, expires_at).await;
+        let Some(email) = retire_on_fault(&mut conn, created).map_err(db_error)? else {
             return Err(StoreError::AccountNotFound);
-        }
-        let email = sqlx::query_scalar::<_, String>("SELECT email FROM accounts WHERE id = ?")
-            .bind(account.get())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        };
         let session = Session {
             account_id: account,
             email: stored_email(&email)?,
@@ -67,7 +47,7 @@ impl SessionStore for SqliteStore {
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?",
         )
         .bind(hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await
         .map_err(db_error)?;
         let Some((account_id, email, created_at, last_seen, idle_secs, expires_at)) = row else {
@@ -82,60 +62,111 @@ impl SessionStore for SqliteStore {
             expires_at: UnixTime::from_secs(expires_at),
         };
         if session.is_expired_at(now) {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-                .bind(hash)
-                .execute(&self.pool)
+            // Forgetting it now is tidiness: an expired session is no session whether or not the
+            // row goes, and `purge_expired` removes it later if this cannot.
+            match self
+                .write(sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(hash))
                 .await
-                .map_err(db_error)?;
+            {
+                Ok(_) => {}
+                Err(e) if e.is_unavailable() => {}
+                Err(e) => return Err(e),
+            }
             return Ok(None);
         }
         if now.as_secs().saturating_sub(last_seen) >= touch_interval_secs(idle_secs).max(1) {
             // `last_seen < ?`: never move it backwards if a concurrent lookup got there first.
-            sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen < ?")
-                .bind(now.as_secs())
-                .bind(hash)
-                .bind(now.as_secs())
-                .execute(&self.pool)
-                .await
-                .map_err(db_error)?;
-            session.last_seen = now;
-            session.idle_expires_at = now.plus_secs(idle_secs);
+            let touched = self
+                .write(
+                    sqlx::query(
+                        "UPDATE sessions SET last_seen = ? WHERE token_hash = ? AND last_seen < ?",
+                    )
+                    .bind(now.as_secs())
+                    .bind(hash)
+                    .bind(now.as_secs()),
+                )
+                .await;
+            match touched {
+                Ok(_) => {
+                    session.last_seen = now;
+                    session.idle_expires_at = now.plus_secs(idle_secs);
+                }
+                // The session is live whether or not its idle expiry could slide: answered as
+                // it stands, so that signed-in requests keep working while the store cannot
+                // write. The next lookup tries again.
+                Err(e) if e.is_unavailable() => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(Some(session))
     }
 
     async fn delete(&self, token: &SessionToken) -> Result<bool> {
-        let deleted = sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token.hash().as_bytes().as_slice())
-            .execute(&self.pool)
-            .await
-            .map_err(db_error)?
-            .rows_affected();
+        let deleted = self
+            .write(
+                sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+                    .bind(token.hash().as_bytes().as_slice()),
+            )
+            .await?;
         Ok(deleted > 0)
     }
 
     async fn delete_for_account(&self, email: &Email) -> Result<u64> {
-        let deleted = sqlx::query(
-            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE email = ?)",
+        self.write(
+            sqlx::query(
+                "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE email = ?)",
+            )
+            .bind(email.as_str()),
         )
-        .bind(email.as_str())
-        .execute(&self.pool)
         .await
-        .map_err(db_error)?
-        .rows_affected();
-        Ok(deleted)
     }
 
     async fn purge_expired(&self, now: UnixTime) -> Result<u64> {
-        let deleted = sqlx::query(
-            "DELETE FROM sessions WHERE expires_at <= ? OR last_seen + idle_ttl_secs <= ?",
+        self.write(
+            sqlx::query(
+                "DELETE FROM sessions WHERE expires_at <= ? OR last_seen + idle_ttl_secs <= ?",
+            )
+            .bind(now.as_secs())
+            .bind(now.as_secs()),
         )
-        .bind(now.as_secs())
-        .bind(now.as_secs())
-        .execute(&self.pool)
         .await
-        .map_err(db_error)?
-        .rows_affected();
-        Ok(deleted)
     }
+}
+
+/// Inserts the session for `account` and reads the account's email, in one transaction; `None`
+/// (and nothing written) when there is no such account.
+async fn insert_session(
+    conn: &mut SqliteConnection,
+    token: &SessionToken,
+    account: AccountId,
+    now: UnixTime,
+    idle_secs: i64,
+    expires_at: UnixTime,
+) -> sqlx::Result<Option<String>> {
+    // Write first, read second: a read-then-write transaction can fail at once (SQLITE_BUSY)
+    // when another connection writes in between.
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, last_seen, idle_ttl_secs, expires_at) \
+         SELECT ?, id, ?, ?, ?, ? FROM accounts WHERE id = ?",
+    )
+    .bind(token.hash().as_bytes().as_slice())
+    .bind(now.as_secs())
+    .bind(now.as_secs())
+    .bind(idle_secs)
+    .bind(expires_at.as_secs())
+    .bind(account.get())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let email = sqlx::query_scalar::<_, String>("SELECT email FROM accounts WHERE id = ?")
+        .bind(account.get())
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(email))
 }

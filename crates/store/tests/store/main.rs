@@ -6,6 +6,7 @@
 
 mod accounts;
 mod decisions;
+mod faults;
 mod helpers;
 mod lifecycle;
 mod sessions;
