@@ -125,9 +125,12 @@ impl SqliteStore {
         let write_options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL is durable across application crashes in WAL mode; only a power loss can
-            // roll back the last transactions, never corrupt the file.
-            .synchronous(SqliteSynchronous::Normal);
+            // FULL: every commit is flushed to the disk before it is acknowledged. NORMAL would
+            // survive the process dying, but a power loss or a disk the kernel takes away
+            // (remounted read-only on an I/O error) would roll back the last commits, whose
+            // 201s and 202s were already sent. Writes here (sign-ups, sessions, gate decisions)
+            // are few beside tokens, which write nothing.
+            .synchronous(SqliteSynchronous::Full);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             // Kept open, so that the WAL and its index stay in place for the read-only
