@@ -40,8 +40,7 @@ pub enum ConfigError {
 }
 
 fn in_list(list: Option<ActionList>) -> String {
-    list.map(|l| format!("in `{}`: ", l.key()))
-        .unwrap_or_default()
+    list.map_or_else(String::new, |l| format!("in `{}`: ", l.key()))
 }
 
 fn duplicate_message(

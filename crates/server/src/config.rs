@@ -16,14 +16,7 @@ use crate::{api_keys::ApiKeys, serve::ConnectionLimits};
 /// How long one request may take unless `request_timeout` says otherwise.
 pub(crate) const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Dev mode fills in what is missing; production mode refuses to start without it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Local development: generated key, salt and API key in the data dir, demo site, loopback.
-    Dev,
-    /// Production: every secret must be configured.
-    Production,
-}
+pub use crate::mode::Mode;
 
 /// What to put in the token header's `kid`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -62,10 +62,13 @@ fn is_same_origin(origin: &str, headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let origin_host = origin
+    let Some(origin_host) = origin
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"))
-        .unwrap_or_default();
+    else {
+        // `null`, or another scheme: never this service.
+        return false;
+    };
     origin_host.eq_ignore_ascii_case(host)
 }
 

@@ -8,41 +8,34 @@ use std::{
 };
 
 use anyhow::Context as _;
-use axum::{
-    Router,
-    extract::{DefaultBodyLimit, Request},
-    http::{HeaderValue, header},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::get,
-};
+use axum::{Router, http::header, routing::get};
 use secrecy::SecretString;
 use synerise_auth_store::{AccountStore, SqliteStore, StoreError};
 use synerise_auth_token::{
     Clock, Email, Issuer, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
 };
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
-use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer};
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     ApiError, AppState, ConnectionLimits, Settings,
     config::{DATABASE_FILE, KidSetting, Mode},
-    error::UnexpectedCause,
+    files::{ensure_dir, read_or_create_secret},
+    gate::GateService,
     issuing::Issuing,
     metrics::Metrics,
+    middleware::Stack,
     oidc::IdTokenVerifier,
     openapi::ApiDoc,
     routes,
+    routes::gate::gate_router,
+    serve::{serve_until, shutdown_signal},
     state::StateParts,
 };
 
 /// The largest request body accepted.
 const BODY_LIMIT: usize = 16 * 1024;
-/// `Strict-Transport-Security` in production: browsers use HTTPS only for a year.
-const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// The dev-mode demo account.
 pub(crate) const DEMO_EMAIL: &str = "demo@example.com";
@@ -209,7 +202,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         Ok(Self {
             listener,
-            router: crate::gate::with_gate(router_with(state, gate.is_some()), gate.as_ref()),
+            router: router_with(state, gate.as_ref())?,
             notes,
             gate,
             connections: settings.connections,
@@ -263,47 +256,23 @@ impl Application {
     }
 }
 
-/// Serves `router` on `listener` until `signal` completes, then ends the gate's live feeds (when
-/// there is a gate) and finishes the requests in flight.
-pub(crate) async fn serve_until(
-    listener: TcpListener,
-    router: Router,
-    limits: ConnectionLimits,
-    gate: Option<crate::gate::GateService>,
-    signal: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    crate::serve::serve(listener, router, limits, async move {
-        signal.await;
-        if let Some(gate) = gate {
-            gate.close();
-        }
-    })
-    .await
-}
-
-/// The routes and their layers, without binding anything.
+/// The routes and their layers, without binding anything (see [`Stack::apply`] for the layers).
 ///
-/// Layers, outermost first: the metrics, which time every reply and count refusals by code; a
-/// caught panic becomes a JSON 500; then the unexpected-error log,
-/// which sees every response including those; then CORS for the configured `allowed_origins`
-/// (none without them); then the security headers (and `Cache-Control: no-store` for every reply
-/// that does not set its own: tokens, sessions and errors must not be cached; HSTS in
-/// production); then the timeout, a JSON 408; the body limit applies to each extractor.
-pub fn router(state: AppState) -> Router {
-    router_with(state, false)
+/// # Errors
+/// When the OpenAPI document cannot be written (a bug).
+pub fn router(state: AppState) -> anyhow::Result<Router> {
+    router_with(state, None)
 }
 
-/// [`router`], with `/openapi.json` also describing the event gate's routes when `serve` mounts
-/// the gate beside them.
-fn router_with(state: AppState, gate_mounted: bool) -> Router {
-    let metrics = Arc::clone(&state.inner.metrics);
-    let request_timeout = state.inner.request_timeout;
-    let hsts = (state.inner.mode == Mode::Production).then(|| {
-        SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static(HSTS),
-        )
-    });
+/// [`router`], with the event gate's routes (and their description in `/openapi.json`) beside
+/// them when `serve` mounts the gate: both inside one stack.
+fn router_with(state: AppState, gate: Option<&GateService>) -> anyhow::Result<Router> {
+    let stack = Stack {
+        metrics: Some(Arc::clone(&state.inner.metrics)),
+        hsts: state.inner.mode == Mode::Production,
+        request_timeout: state.inner.request_timeout,
+        body_limit: BODY_LIMIT,
+    };
     let cors = crate::cross_site::cors(&state.inner.allowed_origins);
     // Built from the handlers' OpenAPI annotations: a route cannot exist undescribed.
     let (api, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -319,87 +288,39 @@ fn router_with(state: AppState, gate_mounted: bool) -> Router {
         .routes(routes!(routes::health::healthz))
         .routes(routes!(routes::metrics::metrics))
         .split_for_parts();
-    if gate_mounted {
+    if gate.is_some() {
         spec.merge(crate::routes::gate::gate_openapi());
     }
-    let spec = Arc::new(spec.to_json().unwrap_or_default());
-    api.route(
-        "/openapi.json",
-        get(move || {
-            let spec = Arc::clone(&spec);
-            async move {
-                (
-                    [(header::CONTENT_TYPE, "application/json")],
-                    spec.as_str().to_owned(),
-                )
-            }
-        }),
-    )
-    .fallback(routes::web::fallback)
-    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-    .with_state(state)
-    // One `Router::layer` call with the whole stack, outermost first: each `Router::layer` call
-    // boxes every route once more, and every request clones its route's boxes; eight calls cost
-    // about sixty allocations a request more than one (110 against 50 in all).
-    .layer(
-        ServiceBuilder::new()
-            .layer(middleware::from_fn_with_state(
-                metrics,
-                crate::metrics::track,
-            ))
-            .layer(CatchPanicLayer::custom(|_| {
-                ApiError::Unexpected(anyhow::anyhow!("a handler panicked")).into_response()
-            }))
-            .layer(middleware::from_fn(log_responses))
-            .option_layer(cors)
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_FRAME_OPTIONS,
-                HeaderValue::from_static("DENY"),
-            ))
-            .layer(SetResponseHeaderLayer::overriding(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ))
-            .layer(SetResponseHeaderLayer::overriding(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-store"),
-            ))
-            .option_layer(hsts)
-            .layer(middleware::from_fn_with_state(
-                request_timeout,
-                crate::middleware::request_timeout,
-            ))
-            .layer(DefaultBodyLimit::max(BODY_LIMIT)),
-    )
-}
-
-/// Logs refusals at info, our own failures at error with their cause chain, successes at debug.
-/// Only method, route template and status: never the path as sent (a client can write an email
-/// address into it), headers, query strings or bodies, which carry secrets.
-pub(crate) async fn log_responses(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "fallback".to_owned(), |p| p.as_str().to_owned());
-    let started = std::time::Instant::now();
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    if let Some(UnexpectedCause(cause)) = response.extensions().get::<UnexpectedCause>() {
-        tracing::error!(%method, %path, status, ms, error = format!("{cause:#}"), "request failed");
-    } else if status >= 500 {
-        tracing::error!(%method, %path, status, ms, "request failed");
-    } else if status >= 400 {
-        tracing::info!(%method, %path, status, ms, "request refused");
-    } else {
-        tracing::debug!(%method, %path, status, ms, "request served");
-    }
-    response
+    let spec: Arc<str> = spec
+        .to_json()
+        .context("cannot write the OpenAPI document")?
+        .into();
+    let api = api
+        .route(
+            "/openapi.json",
+            get(move || {
+                let spec = Arc::clone(&spec);
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        spec.to_string(),
+                    )
+                }
+            }),
+        )
+        .fallback(routes::web::fallback)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state);
+    // The API's CORS, for the configured origins only; the gate's routes bring their own.
+    let api = match cors {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
+    let routes = match gate {
+        Some(gate) => api.merge(gate_router(gate.clone())),
+        None => api,
+    };
+    Ok(stack.apply(routes))
 }
 
 /// The HTTP client for the identity provider: no redirects (the key URL is checked, and a
@@ -436,84 +357,6 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
-}
-
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
-}
-
-pub(crate) fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
-    if !dir.exists() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create data dir {}", dir.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                .with_context(|| format!("cannot restrict data dir {}", dir.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads a one-line secret from `path`, or makes one (256 random bits, hex) and stores it 0600.
-///
-/// A new secret is written to a side file, flushed to disk, then linked into place and the
-/// directory flushed, so that a crash or a failing disk leaves either no file (a new secret is
-/// made next time) or the whole secret, never an empty or partial one that a restart would take.
-pub(crate) fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        let text = text.trim().to_owned();
-        anyhow::ensure!(
-            !text.is_empty(),
-            "{} is empty; delete it to have a new one made",
-            path.display()
-        );
-        return Ok(text);
-    }
-    let secret = hex::encode(rand::random::<[u8; 32]>());
-    let side = path.with_extension("new");
-    let cannot = |what: &str| format!("cannot {what} {}", path.display());
-    // A side file left by a crash is never a secret anyone used.
-    let _ = std::fs::remove_file(&side);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&side).with_context(|| cannot("create"))?;
-    std::io::Write::write_all(&mut file, secret.as_bytes()).with_context(|| cannot("write"))?;
-    file.sync_all().with_context(|| cannot("flush"))?;
-    drop(file);
-    // A link, not a rename: like `create_new`, it never replaces a secret made meanwhile.
-    let linked = std::fs::hard_link(&side, path);
-    let _ = std::fs::remove_file(&side);
-    linked.with_context(|| cannot("create"))?;
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .with_context(|| cannot("flush the directory of"))?;
-    }
-    Ok(secret)
 }
 
 /// A private key readable by other users is refused in production (as OpenSSH refuses such an

@@ -25,6 +25,9 @@ pub enum Error {
     /// A token lifetime was refused.
     #[error("invalid token lifetime: {0}")]
     InvalidTtl(String),
+    /// A time RFC 3339 cannot write (before year 1 or after year 9999).
+    #[error("the time {0} is out of RFC 3339's range")]
+    TimeOutOfRange(i64),
     /// The signing primitive failed (it does not for a valid key; reported rather than panicking).
     #[error("signing failed")]
     Signing,

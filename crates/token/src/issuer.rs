@@ -43,14 +43,6 @@ impl IssuedToken {
 }
 
 #[derive(Serialize)]
-struct HeaderOut<'a> {
-    alg: &'static str,
-    typ: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
-}
-
-#[derive(Serialize)]
 struct PayloadOut<'a> {
     exp: i64,
     iat: i64,
@@ -63,12 +55,15 @@ impl Issuer {
     /// (see [`PublicKey::thumbprint`] for the usual choice).
     #[must_use]
     pub fn new(key: SigningKey, kid: Option<String>) -> Self {
-        let header = HeaderOut {
-            alg: "RS256",
-            typ: "JWT",
-            kid: kid.as_deref(),
+        // Written out rather than serialized, so that nothing here can fail: a `kid` is escaped
+        // as a JSON string by `Value`'s infallible `Display`.
+        let json = match &kid {
+            None => r#"{"alg":"RS256","typ":"JWT"}"#.to_owned(),
+            Some(kid) => format!(
+                r#"{{"alg":"RS256","typ":"JWT","kid":{}}}"#,
+                serde_json::Value::String(kid.clone())
+            ),
         };
-        let json = serde_json::to_vec(&header).unwrap_or_default();
         let mut header_prefix = URL_SAFE_NO_PAD.encode(json);
         header_prefix.push('.');
         Self {

@@ -219,8 +219,9 @@ impl PublicKey {
                 let mut out = String::with_capacity(b64.len() + 80);
                 out.push_str(PEM_HEADER);
                 out.push('\n');
+                // Base64 is ASCII, so every byte is one character.
                 for chunk in b64.as_bytes().chunks(64) {
-                    out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+                    out.extend(chunk.iter().copied().map(char::from));
                     out.push('\n');
                 }
                 out.push_str(PEM_FOOTER);

@@ -64,14 +64,9 @@ pub(crate) fn run(
             }
             AccountsAction::List => {
                 for account in AccountStore::list(&store).await? {
-                    let created =
-                        time::OffsetDateTime::from_unix_timestamp(account.created_at.as_secs())
-                            .ok()
-                            .and_then(|t| {
-                                t.format(&time::format_description::well_known::Rfc3339)
-                                    .ok()
-                            })
-                            .unwrap_or_default();
+                    let created = account.created_at.to_rfc3339().unwrap_or_else(|_| {
+                        format!("{} (seconds since 1970)", account.created_at.as_secs())
+                    });
                     println!("{}\t{created}", account.email);
                 }
             }

@@ -23,8 +23,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{DefaultBodyLimit, Query, State, rejection::BytesRejection},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
-    middleware,
+    http::{HeaderMap, Method, StatusCode, Uri, header},
     response::{
         IntoResponse, Response,
         sse::{Event as SseEvent, KeepAlive, Sse},
@@ -35,17 +34,11 @@ use serde::Serialize;
 use synerise_auth_gate::{Action, Decision, Event, MAX_EVENT_BYTES, Reason};
 use synerise_auth_store::{DecisionId, DecisionQuery, DecisionRecord, LoggedDecision};
 use tokio::sync::broadcast::error::RecvError;
-use tower_http::{
-    catch_panic::CatchPanicLayer,
-    cors::{Any, CorsLayer},
-    set_header::SetResponseHeaderLayer,
-};
+use tower_http::cors::{Any, CorsLayer};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{ApiError, gate::GateService, routes::session::rfc3339, startup::log_responses};
+use crate::{ApiError, gate::GateService};
 
-/// How long one request may take to start its answer (a stream then runs until it ends).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most decisions one listing returns.
 pub(crate) const MAX_LIMIT: u32 = 500;
 // The store brings larger limits down to its own maximum; this one must fit under it.
@@ -57,22 +50,27 @@ const STREAM_RETRY: Duration = Duration::from_secs(1);
 /// How long browsers may cache a CORS preflight's answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
-/// The gate's routes, with their own layers (CORS for any origin, the 32 KiB body limit, the
-/// timeout, security headers, the response log), and no fallback: ready to be merged into
-/// another router.
+/// The gate's routes with their own CORS (any origin) and body limit (32 KiB), and no fallback:
+/// ready to be merged into another router, inside the service's one stack
+/// ([`Stack`](crate::middleware::Stack)).
 pub fn gate_router(service: GateService) -> Router {
     build(service, false)
 }
 
-/// [`gate_router`] with a JSON 404 for every other path: the gate served alone.
+/// [`gate_router`] with a JSON 404 for every other path and the stack around it: the gate
+/// served alone.
 pub(crate) fn standalone_router(service: GateService) -> Router {
-    build(service, true)
+    crate::middleware::Stack {
+        metrics: None,
+        hsts: false,
+        request_timeout: crate::config::DEFAULT_REQUEST_TIMEOUT,
+        body_limit: MAX_EVENT_BYTES,
+    }
+    .apply(build(service, true))
 }
 
-/// Layers, outermost first: a caught panic becomes a JSON 500; the response log sees every
-/// answer; CORS answers preflights and marks every answer (refusals included, so a page on
-/// another origin can read why); then the security headers and the timeout; the body limit
-/// applies to the body extractor.
+/// CORS answers preflights and marks every answer (refusals included, so a page on another
+/// origin can read why); the body limit applies to the body extractor.
 fn build(service: GateService, standalone: bool) -> Router {
     let (routes, _) = api().split_for_parts();
     let routes = if standalone {
@@ -83,32 +81,11 @@ fn build(service: GateService, standalone: bool) -> Router {
     routes
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(service)
-        .layer(DefaultBodyLimit::max(MAX_EVENT_BYTES))
-        .layer(middleware::from_fn_with_state(
-            REQUEST_TIMEOUT,
-            crate::middleware::request_timeout,
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(cors())
-        .layer(middleware::from_fn(log_responses))
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::Unexpected(anyhow::anyhow!("a handler panicked")).into_response()
-        }))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(cors())
+                .layer(DefaultBodyLimit::max(MAX_EVENT_BYTES)),
+        )
 }
 
 /// The routes, built from the handlers' OpenAPI annotations so that none exists undescribed.
@@ -342,11 +319,12 @@ struct EventClient {
 /// a tracker that sends something else there has a bug worth seeing.
 fn bearer_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?;
-    let text = value.to_str().unwrap_or_default().trim();
-    Some(match text.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim().to_owned(),
-        _ => text.to_owned(),
-    })
+    // Not text (bytes outside visible ASCII) is passed on as it is, to be refused as malformed.
+    let text = String::from_utf8_lossy(value.as_bytes());
+    Some(
+        crate::bearer::bearer_credential(&text)
+            .map_or_else(|| text.trim().to_owned(), str::to_owned),
+    )
 }
 
 /// `Ok` when the body is declared as JSON (`application/json` or `*/*+json`); otherwise the
@@ -355,12 +333,10 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Err("without a Content-Type".to_owned());
     };
-    let mime = value
-        .to_str()
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let mime = text
+        .split_once(';')
+        .map_or(&*text, |(mime, _)| mime)
         .trim()
         .to_ascii_lowercase();
     if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
@@ -531,7 +507,10 @@ impl From<&LoggedDecision> for EventItem {
         let d = logged.record.clone();
         Self {
             id: logged.id.get(),
-            at: rfc3339(d.at),
+            at: d
+                .at
+                .to_rfc3339()
+                .unwrap_or_else(|_| d.at.as_secs().to_string()),
             action: d.action,
             label: d.label,
             uuid: d.uuid,
@@ -636,7 +615,7 @@ impl Feed {
             }
             if let Some(logged) = feed.backlog.pop_front() {
                 feed.last = logged.id.get();
-                return Some((Ok(sse_event(&logged)), feed));
+                return sse_event(&logged).map(|event| (Ok(event), feed));
             }
             loop {
                 let received = tokio::select! {
@@ -646,7 +625,7 @@ impl Feed {
                 match received {
                     Ok(logged) if feed.wanted(&logged) => {
                         feed.last = logged.id.get();
-                        return Some((Ok(sse_event(&logged)), feed));
+                        return sse_event(&logged).map(|event| (Ok(event), feed));
                     }
                     Ok(_) => {}
                     Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
@@ -661,10 +640,18 @@ async fn closed(closing: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = closing.wait_for(|closing| *closing).await;
 }
 
-fn sse_event(logged: &LoggedDecision) -> SseEvent {
-    SseEvent::default()
+/// A decision as a server-sent event; `None` (and the feed ends, so that the browser reconnects
+/// and catches up from the log) in the unexpected case that it cannot be written.
+fn sse_event(logged: &LoggedDecision) -> Option<SseEvent> {
+    match SseEvent::default()
         .event("decision")
         .id(logged.id.to_string())
         .json_data(EventItem::from(logged))
-        .unwrap_or_default()
+    {
+        Ok(event) => Some(event),
+        Err(error) => {
+            tracing::error!(%error, id = logged.id.get(), "cannot write a decision to the live feed; ending it");
+            None
+        }
+    }
 }

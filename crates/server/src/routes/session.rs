@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 use synerise_auth_store::AccountId;
-use synerise_auth_token::{Email, UnixTime};
+use synerise_auth_token::Email;
 
 use crate::{
     ApiError, AppState, caller::current_session, cookies, cross_site, routes::extract::ApiJson,
@@ -97,7 +97,11 @@ pub(crate) async fn start_session(
         token.expose_secret().to_owned(),
         settings.absolute_ttl,
     ));
-    let body = json!({"email": email, "expiresAt": rfc3339(session.expires_at)});
+    let expires_at = session
+        .expires_at
+        .to_rfc3339()
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    let body = json!({"email": email, "expiresAt": expires_at});
     Ok((status, jar, Json(body)).into_response())
 }
 
@@ -118,9 +122,15 @@ pub(crate) async fn whoami(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     match current_session(&headers, &state).await? {
-        Some((_, session)) => Ok(Json(
-            json!({"email": session.email, "expiresAt": rfc3339(session.expires_at)}),
-        )),
+        Some((_, session)) => {
+            let expires_at = session
+                .expires_at
+                .to_rfc3339()
+                .map_err(|e| ApiError::Unexpected(e.into()))?;
+            Ok(Json(
+                json!({"email": session.email, "expiresAt": expires_at}),
+            ))
+        }
         None => Err(ApiError::unauthorized(
             "not_signed_in",
             "nobody is signed in",
@@ -193,14 +203,4 @@ pub(crate) fn credentials(mut body: Map<String, Value>) -> Result<(Email, Secret
         }
     };
     Ok((email, password))
-}
-
-pub(crate) fn rfc3339(at: UnixTime) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at.as_secs())
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }

@@ -11,11 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use synerise_auth_token::{CustomerUuid, Email};
 
-use crate::{
-    ApiError, AppState,
-    caller::Caller,
-    routes::{extract::optional_json_object, session::rfc3339},
-};
+use crate::{ApiError, AppState, caller::Caller, routes::extract::optional_json_object};
 
 /// The reply.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -146,7 +142,9 @@ pub(crate) async fn generate_jwt(
         );
     }
     let (jwt, claims) = issued.into_parts();
-    let expires_at = rfc3339(synerise_auth_token::UnixTime::from_secs(claims.exp));
+    let expires_at = synerise_auth_token::UnixTime::from_secs(claims.exp)
+        .to_rfc3339()
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
     Ok(TokenResponse {
         jwt,
         uuid: claims.uuid,

@@ -185,3 +185,43 @@ async fn metrics_can_be_switched_off() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_mounted_gate_is_timed_and_counted_with_the_rest() {
+    let app = TestApp::spawn().await;
+    let accepted = app
+        .client
+        .post(app.url("/gate/v1/events"))
+        .json(&json!({"action": "page.visit", "client": {"uuid": "345d4c8f-5aff-591d-a19c-1ca48923d9ee"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    // The stack's headers reach the gate's answers too.
+    assert_eq!(accepted.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(accepted.headers()["cache-control"], "no-store");
+    let refused = app
+        .client
+        .post(app.url("/gate/v1/events"))
+        .json(&json!({"action": "form.submit", "client": {"uuid": "345d4c8f-5aff-591d-a19c-1ca48923d9ee"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let listed = app
+        .client
+        .get(app.url("/gate/v1/events?limit=5"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+
+    let text = scrape(&app).await;
+    for series in [
+        r#"synerise_auth_http_request_duration_seconds_count{route="/gate/v1/events",method="POST",status="202"}"#,
+        r#"synerise_auth_http_request_duration_seconds_count{route="/gate/v1/events",method="POST",status="401"}"#,
+        r#"synerise_auth_http_request_duration_seconds_count{route="/gate/v1/events",method="GET",status="200"}"#,
+    ] {
+        assert_eq!(value(&text, series), Some(1.0), "{series} in:\n{text}");
+    }
+}
