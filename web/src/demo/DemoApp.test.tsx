@@ -1,7 +1,7 @@
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { installFakeSdk, jsonResponse, mockFetch, removeSdk, tokenReply } from '../test/helpers';
+import { installFakeSdk, jsonResponse, mockFetch, removeSdk, tokenReply } from '../../test/helpers';
 import { DemoApp } from './DemoApp';
 import { VERDICT_EVENT, type Verdict } from './verdicts';
 

@@ -1,9 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { LoginForm } from '../lib/LoginForm';
-import { sendPageVisit, waitForSdk } from '../lib/sdk';
-import { getSession } from '../lib/session';
-import { useSyneriseAuthentication } from '../lib/useSyneriseAuthentication';
+import { getSession, waitForSdk } from '@synerise-auth/browser';
+import { LoginForm, sendPageVisit, useSyneriseAuthentication } from '@synerise-auth/react';
 import { EventsPanel, type LoggedVerdict } from './EventsPanel';
 import { TokenDetails } from './TokenDetails';
 import { onVerdict } from './verdicts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { jsonResponse, makeJwt, mockFetch } from '../test/helpers';
+import { jsonResponse, makeJwt, mockFetch } from '../../test/helpers';
 import type { Verdict } from '../demo/verdicts';
 
 // Vitest runs from web/ (its root); jsdom gives modules an http: import.meta.url, so no URL here.

@@ -32,7 +32,7 @@ export async function readRefusal(response: Response, what: string): Promise<Ser
   const retryHeader = response.headers.get('Retry-After');
   const retry = retryHeader !== null && /^\d+$/.test(retryHeader.trim()) ? Number(retryHeader.trim()) : null;
   return {
-    message: sentence ?? `The ${what} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+    message: sentence ?? `The ${what} answered HTTP ${response.status}.`,
     code,
     status: response.status,
     retryAfterSeconds: retry,
@@ -42,7 +42,26 @@ export async function readRefusal(response: Response, what: string): Promise<Ser
 /** The sentence shown when a request never got an answer. */
 export function unreachable(what: string, cause: unknown): string {
   const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : '';
-  return `Could not reach the ${what}${detail}. Check your connection and try again.`;
+  return `Could not reach the ${what}${detail}.`;
+}
+
+const JSON_TYPE = 'application/json';
+
+/**
+ * A same-origin JSON request: the session cookie goes with it, and never to, or from, another
+ * site. A request that got no answer is a refusal with status 0. Never throws.
+ */
+export async function send(method: string, url: string, what: string, body?: unknown): Promise<Response | ServerRefusal> {
+  try {
+    return await fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { Accept: JSON_TYPE } : { 'Content-Type': JSON_TYPE, Accept: JSON_TYPE },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (cause) {
+    return { message: unreachable(what, cause), code: null, status: 0, retryAfterSeconds: null };
+  }
 }
 
 export { isRecord };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { jsonResponse, mockFetch } from '../../test/helpers';
+import { jsonResponse, mockFetch } from '../../../test/helpers';
 import { getSession, signOut } from './session';
 
 describe('the session calls', () => {

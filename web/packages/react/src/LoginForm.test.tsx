@@ -3,8 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { deferred, installFakeSdk, jsonResponse, mockFetch, removeSdk, tokenReply } from '../../test/helpers';
-import { useSyneriseAuthentication } from '../useSyneriseAuthentication';
+import { deferred, installFakeSdk, jsonResponse, mockFetch, removeSdk, tokenReply } from '../../../test/helpers';
+import { useSyneriseAuthentication } from './useSyneriseAuthentication';
 import { LoginForm } from './LoginForm';
 
 const EMAIL = 'demo@example.com';

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { installFakeSdk, removeSdk } from '../../test/helpers';
+import { installFakeSdk, removeSdk } from '../../../test/helpers';
 import {
   SdkUnavailableError,
   clearAccessToken,
   currentSdk,
+  getAccessToken,
   getIdentityHash,
   hashIdentity,
-  sendPageVisit,
   waitForSdk,
   type SyneriseSdk,
 } from './sdk';
@@ -35,10 +35,34 @@ describe('the SDK module', () => {
     expect(await getIdentityHash(sdk)).toBeNull();
   });
 
-  it('clears the token by handing the SDK null', () => {
+  it('clears the token with SR.jwt.clearAccessToken, the documented call, when the tracker has it', () => {
+    const { client, jwt, state } = installFakeSdk({ token: 'a.b.c' }, { jwt: true });
+    clearAccessToken(currentSdk()!);
+    expect(jwt?.clearAccessToken).toHaveBeenCalledTimes(1);
+    expect(client.setAccessToken).not.toHaveBeenCalled();
+    expect(state.token).toBeNull();
+  });
+
+  it('falls back to SR.client.clearAccessToken, then to handing the SDK null', () => {
     const { client } = installFakeSdk({ token: 'a.b.c' });
+    const clientClear = vi.fn();
+    (currentSdk()!.client as { clearAccessToken?: () => void }).clearAccessToken = clientClear;
+    clearAccessToken(currentSdk()!);
+    expect(clientClear).toHaveBeenCalledTimes(1);
+    expect(client.setAccessToken).not.toHaveBeenCalled();
+
+    delete (currentSdk()!.client as { clearAccessToken?: () => void }).clearAccessToken;
     clearAccessToken(currentSdk()!);
     expect(client.setAccessToken).toHaveBeenCalledWith(null);
+  });
+
+  it('reads the held token with SR.jwt.getAccessToken, and says when the tracker cannot tell', () => {
+    installFakeSdk({ token: 'a.b.c' }, { jwt: true });
+    expect(getAccessToken(currentSdk()!)).toBe('a.b.c');
+    installFakeSdk({ token: null }, { jwt: true });
+    expect(getAccessToken(currentSdk()!)).toBeNull();
+    installFakeSdk({ token: 'a.b.c' });
+    expect(getAccessToken(currentSdk()!)).toBeUndefined();
   });
 
   it('rejects with SdkUnavailableError when the SDK does not load in time', async () => {
@@ -47,10 +71,5 @@ describe('the SDK module', () => {
     const outcome = expect(waiting).rejects.toBeInstanceOf(SdkUnavailableError);
     await vi.advanceTimersByTimeAsync(600);
     await outcome;
-  });
-
-  it('says so when the tracker has no event API', () => {
-    installFakeSdk();
-    expect(() => sendPageVisit(currentSdk()!)).toThrow(/no event API/);
   });
 });

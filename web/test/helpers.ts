@@ -4,7 +4,7 @@
  */
 import { vi } from 'vitest';
 
-import type { SyneriseSdk } from '../lib/sdk';
+import type { SyneriseSdk } from '@synerise-auth/browser';
 
 function base64url(text: string): string {
   return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -21,8 +21,11 @@ export interface FakeSdkState {
   token: string | null;
 }
 
-/** Puts a fake tracker on `window.SR` whose identity hash is `hash:<email>`. */
-export function installFakeSdk(initial: Partial<FakeSdkState> = {}) {
+/**
+ * Puts a fake tracker on `window.SR` whose identity hash is `hash:<email>`; with `jwt`, it also
+ * has the methods reference's `SR.jwt.getAccessToken()` and `SR.jwt.clearAccessToken()`.
+ */
+export function installFakeSdk(initial: Partial<FakeSdkState> = {}, { jwt: withJwt = false } = {}) {
   const state: FakeSdkState = { uuid: 'anonymous-uuid', identityHash: null, token: null, ...initial };
   const client = {
     hashIdentity: vi.fn((email: string) => `hash:${email.trim()}`),
@@ -35,9 +38,17 @@ export function installFakeSdk(initial: Partial<FakeSdkState> = {}) {
       state.token = token;
     }),
   };
-  const sdk: SyneriseSdk = { client };
+  const jwt = withJwt
+    ? {
+        getAccessToken: vi.fn(() => state.token),
+        clearAccessToken: vi.fn(() => {
+          state.token = null;
+        }),
+      }
+    : undefined;
+  const sdk: SyneriseSdk = jwt ? { client, jwt } : { client };
   window.SR = sdk;
-  return { state, client };
+  return { state, client, jwt };
 }
 
 export function removeSdk() {

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 
-import { DEFAULT_SESSION_ENDPOINT, signIn } from '../session';
-import type { UseSyneriseAuthenticationResult } from '../useSyneriseAuthentication';
+import { DEFAULT_SESSION_ENDPOINT, signIn } from '@synerise-auth/browser';
+import type { UseSyneriseAuthenticationResult } from './useSyneriseAuthentication';
 
 export interface LoginFormProps {
   /** The result of `useSyneriseAuthentication()`: the form calls `authenticate` and shows `error`. */

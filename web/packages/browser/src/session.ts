@@ -4,7 +4,7 @@
  * `DELETE /api/session` signs out. Sites with their own sign-in replace this module, not the hook.
  */
 
-import { isRecord, readRefusal, unreachable, type ServerRefusal } from '../http';
+import { isRecord, readRefusal, send, type ServerRefusal } from './http';
 
 /** Where the session lives. */
 export const DEFAULT_SESSION_ENDPOINT = '/api/session';
@@ -29,18 +29,8 @@ async function emailFrom(response: Response): Promise<string | null> {
 
 /** Signs in with the built-in accounts. Never throws: a refusal or a network failure is a result. */
 export async function signIn(email: string, password: string, options: SessionRequestOptions = {}): Promise<SignInResult> {
-  let response: Response;
-  try {
-    response = await fetch(options.endpoint ?? DEFAULT_SESSION_ENDPOINT, {
-      method: 'POST',
-      // Same-origin only: the session cookie must never be sent to, or set by, another site.
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-  } catch (cause) {
-    return { ok: false, message: unreachable(WHAT, cause), code: null, status: 0, retryAfterSeconds: null };
-  }
+  const response = await send('POST', options.endpoint ?? DEFAULT_SESSION_ENDPOINT, WHAT, { email, password });
+  if (!('ok' in response)) return { ok: false, ...response };
   if (!response.ok) return { ok: false, ...(await readRefusal(response, WHAT)) };
   // The server normalises the address (trims it, lower-cases the domain); use its version.
   return { ok: true, email: (await emailFrom(response)) ?? email.trim() };
@@ -51,21 +41,20 @@ export async function signIn(email: string, password: string, options: SessionRe
  * state a reload would otherwise lose. Throws with the server's sentence on any other answer.
  */
 export async function getSession(options: SessionRequestOptions = {}): Promise<string | null> {
-  let response: Response;
-  try {
-    response = await fetch(options.endpoint ?? DEFAULT_SESSION_ENDPOINT, {
-      method: 'GET',
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
-    });
-  } catch (cause) {
-    throw new Error(unreachable(WHAT, cause));
-  }
+  const response = await send('GET', options.endpoint ?? DEFAULT_SESSION_ENDPOINT, WHAT);
+  if (!('ok' in response)) throw new Error(response.message);
   if (response.status === 401) return null;
   if (!response.ok) throw new Error((await readRefusal(response, WHAT)).message);
   const email = await emailFrom(response);
-  if (email === null) throw new Error('The sign-in service said you are signed in but did not say as whom.');
+  if (email === null) throw new Error('The sign-in service sent no email.');
   return email;
+}
+
+/** `DELETE` on the session endpoint: `null` when done (a 401 counts: nobody was signed in). */
+export async function deleteSession(endpoint: string = DEFAULT_SESSION_ENDPOINT): Promise<ServerRefusal | null> {
+  const response = await send('DELETE', endpoint, WHAT);
+  if (!('ok' in response)) return response;
+  return response.ok || response.status === 401 ? null : readRefusal(response, WHAT);
 }
 
 /**
@@ -73,16 +62,5 @@ export async function getSession(options: SessionRequestOptions = {}): Promise<s
  * was signed in), or the sentence to show. Never throws.
  */
 export async function signOut(options: SessionRequestOptions = {}): Promise<string | null> {
-  let response: Response;
-  try {
-    response = await fetch(options.endpoint ?? DEFAULT_SESSION_ENDPOINT, {
-      method: 'DELETE',
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
-    });
-  } catch (cause) {
-    return unreachable(WHAT, cause);
-  }
-  if (response.ok || response.status === 401) return null;
-  return (await readRefusal(response, WHAT)).message;
+  return (await deleteSession(options.endpoint))?.message ?? null;
 }

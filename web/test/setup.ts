@@ -5,4 +5,6 @@ import { afterEach } from 'vitest';
 
 afterEach(() => {
   cleanup();
+  // The tabs' lease and handover marks live here; each test starts without them.
+  if (typeof localStorage !== 'undefined') localStorage.clear();
 });

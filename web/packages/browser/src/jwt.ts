@@ -17,7 +17,7 @@ function decodeSegment(segment: string): Record<string, unknown> {
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
   const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('a JWT segment is not a JSON object');
+    throw new Error('not a JWT');
   }
   return value as Record<string, unknown>;
 }
@@ -26,7 +26,7 @@ function decodeSegment(segment: string): Record<string, unknown> {
 export function decodeJwtUnverified(token: string): DecodedJwt {
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
-    throw new Error('not a JWT: expected three dot-separated parts');
+    throw new Error('not a JWT');
   }
   return { header: decodeSegment(parts[0] as string), claims: decodeSegment(parts[1] as string) };
 }

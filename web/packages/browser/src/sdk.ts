@@ -17,11 +17,23 @@
  *   project's contract, put the uuid first. We follow the name. The customer-identification pages
  *   document a different call for the uuid alone, `SR.client.setUuid(uuid)`.
  * - `SR.client.setAccessToken(jwt)`: hands the RS256 token to the tracker, which then sends it
- *   with events. Synerise's JWT page (which asks for RS256 and a `{exp, uuid, email}` payload)
- *   shows no browser code at all; the name comes from the guide.
- * - Clearing the token: none of Synerise's pages name a call for it. We pass `null` to
- *   `setAccessToken`, which the stand-in treats as "no token"; a tracker that keeps its token
- *   only for the page's lifetime also drops it on the next load.
+ *   with events. Synerise's "Web SDK methods reference" (developers/web/methods-reference, section
+ *   "Authentication by JSON Web Token") documents it as "Set JWT", taking the token as a string;
+ *   its JWT page (which asks for RS256 and a `{exp, uuid, email}` payload) shows no browser code.
+ * - `SR.jwt.getAccessToken()`: the same methods reference, "Retrieve current JWT": the token the
+ *   tracker holds, `null` when none is set. Where the tracker has it, `authenticate()` reuses a
+ *   held token only while the tracker still holds that very token. Older trackers lack it: then
+ *   the token this code handed over is trusted, as before.
+ * - Clearing the token: the methods reference, "Clear JWT": "To log out a user, clear the token",
+ *   `SR.jwt.clearAccessToken()`. A third-party driver's typings (trackify's Synerise browser
+ *   driver) name `SR.client.clearAccessToken()` instead, with no Synerise page behind it. We call
+ *   the documented one when the tracker has it, that one otherwise, and where the tracker has
+ *   neither we pass `null` to `setAccessToken` (the stand-in treats that as "no token"; a tracker
+ *   that keeps its token only for the page's lifetime also drops it on the next load).
+ * - `_snrs_reset_uuid` (developers/web/uuids and developers/web/user-identification): a cookie
+ *   the tracker reads on start-up, takes the uuid from and deletes. Synerise's Magento
+ *   integration sets `_snrs_reset_uuid_and_identity_hash` (`uuid:identityHash`, not HttpOnly, path
+ *   `/`) the same way at sign-in; the service sets it when `identity_cookie` is on.
  * - `SR.event.pageVisit()`, `SR.event.trackCustomEvent(action, params, label)` and
  *   `SR.event.sendFormData(label, params)`: the event-tracking pages. Synerise's tracker returns
  *   nothing useful; the local stand-in returns the gate's verdict as a Promise, which is why their
@@ -34,6 +46,14 @@ export interface SyneriseClient {
   getIdentityHash(): string | null | undefined | Promise<string | null | undefined>;
   setUuidAndIdentityHash(uuid: string, identityHash: string): void;
   setAccessToken(token: string | null): void;
+  /** Not documented by Synerise; named by a third-party driver's typings. */
+  clearAccessToken?(): void;
+}
+
+/** `SR.jwt`, in the methods reference: read and clear the token. Older trackers lack it. */
+export interface SyneriseJwt {
+  getAccessToken?(): string | null | undefined;
+  clearAccessToken?(): void;
 }
 
 /** The part of `SR.event` the demo uses. */
@@ -46,6 +66,7 @@ export interface SyneriseEvents {
 /** `window.SR` as far as this code is concerned. */
 export interface SyneriseSdk {
   client: SyneriseClient;
+  jwt?: SyneriseJwt;
   event?: SyneriseEvents;
 }
 
@@ -102,8 +123,7 @@ export function waitForSdk(timeoutMs: number = DEFAULT_SDK_TIMEOUT_MS): Promise<
       } else if (Date.now() - started >= timeoutMs) {
         reject(
           new SdkUnavailableError(
-            `The Synerise tracker (window.SR) did not load within ${Math.round(timeoutMs / 1000)} s, ` +
-              'so events cannot be authenticated. Check that the tracking script is on the page and not blocked.',
+            `The Synerise tracker (window.SR) did not load within ${Math.round(timeoutMs / 1000)} s.`,
           ),
         );
       } else {
@@ -135,32 +155,19 @@ export function setAccessToken(sdk: SyneriseSdk, jwt: string): void {
   sdk.client.setAccessToken(jwt);
 }
 
+/**
+ * The token the tracker holds (`SR.jwt.getAccessToken()`): a string, `null` for none, or
+ * `undefined` when the tracker cannot say.
+ */
+export function getAccessToken(sdk: SyneriseSdk): string | null | undefined {
+  const jwt = sdk.jwt;
+  if (!jwt || typeof jwt.getAccessToken !== 'function') return undefined;
+  return jwt.getAccessToken() ?? null;
+}
+
 /** Makes the tracker forget its token, so later events go out unauthenticated. */
 export function clearAccessToken(sdk: SyneriseSdk): void {
-  sdk.client.setAccessToken(null);
-}
-
-function events(sdk: SyneriseSdk): SyneriseEvents {
-  if (!sdk.event) throw new SdkUnavailableError('The Synerise tracker on this page has no event API (SR.event).');
-  return sdk.event;
-}
-
-/** Sends a `page.visit`. Single-page apps send it themselves on each view. */
-export function sendPageVisit(sdk: SyneriseSdk): unknown {
-  return events(sdk).pageVisit();
-}
-
-/** Sends a custom event, e.g. `trackCustomEvent(sdk, 'demo.buttonClicked', {}, 'Clicked')`. */
-export function trackCustomEvent(
-  sdk: SyneriseSdk,
-  action: string,
-  params: Record<string, unknown>,
-  label: string,
-): unknown {
-  return events(sdk).trackCustomEvent(action, params, label);
-}
-
-/** Sends a `form.submit` with the form's fields. Synerise requires a token for it by default. */
-export function sendFormData(sdk: SyneriseSdk, label: string, params: Record<string, unknown>): unknown {
-  return events(sdk).sendFormData(label, params);
+  if (typeof sdk.jwt?.clearAccessToken === 'function') sdk.jwt.clearAccessToken();
+  else if (typeof sdk.client.clearAccessToken === 'function') sdk.client.clearAccessToken();
+  else sdk.client.setAccessToken(null);
 }
