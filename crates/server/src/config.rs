@@ -10,6 +10,7 @@ use serde::Deserialize;
 use synerise_auth_token::{TokenTtl, UuidSalt};
 
 use crate::api_keys::ApiKeys;
+pub use crate::cookies::IdentityCookie;
 
 /// Dev mode fills in what is missing; production mode refuses to start without it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +115,11 @@ pub struct SettingsLayer {
     pub metrics: Option<MetricsAccess>,
     /// Mount the event gate (`/gate/v1/*`) in `serve`: default on in dev mode, off in production.
     pub gate_enabled: Option<bool>,
+    /// At sign-in with a session, hand the customer's uuid and identity hash to Synerise's
+    /// tracker in the `_snrs_reset_uuid_and_identity_hash` cookie: `off` (default), `on`, or
+    /// `on; domain=.shop.example; path=/`.
+    #[serde(default, deserialize_with = "identity_cookie")]
+    pub identity_cookie: Option<Option<IdentityCookie>>,
     /// The event gate's settings: the `[gate]` table (`anonymous`, `modify_without_token`,
     /// `require_token`, `unlisted`); unset lists keep their defaults.
     pub gate: Option<synerise_auth_gate::EventSettings>,
@@ -225,6 +231,20 @@ impl FromEnv for TokenTtl {
             .map_err(|e: synerise_auth_token::Error| e.to_string())
     }
 }
+impl FromEnv for Option<IdentityCookie> {
+    fn from_env(text: &str) -> Result<Self, String> {
+        IdentityCookie::parse(text)
+    }
+}
+
+fn identity_cookie<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<IdentityCookie>>, D::Error> {
+    IdentityCookie::parse(&String::deserialize(d)?)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
 impl FromEnv for KidSetting {
     fn from_env(text: &str) -> Result<Self, String> {
         Ok(Self::from_text(text))
@@ -324,7 +344,7 @@ impl SettingsLayer {
             token_cache_capacity,
             metrics
         );
-        env_fields!(layer, get, gate_enabled);
+        env_fields!(layer, get, gate_enabled, identity_cookie);
         Ok(layer)
     }
 
@@ -379,6 +399,7 @@ impl SettingsLayer {
             metrics: self.metrics.or(lower.metrics),
             gate_enabled: self.gate_enabled.or(lower.gate_enabled),
             gate: self.gate.or(lower.gate),
+            identity_cookie: self.identity_cookie.or(lower.identity_cookie),
         }
     }
 }
@@ -414,6 +435,8 @@ pub struct Settings {
     pub allow_client_uuid: bool,
     /// Extra origins allowed for cookie-authenticated calls and CORS, e.g. `https://shop.example`.
     pub allowed_origins: Vec<String>,
+    /// The tracker's identity cookie set at sign-in; `None`: not set.
+    pub identity_cookie: Option<IdentityCookie>,
     /// Rate limits.
     pub limits: LimitSettings,
     /// The identity provider whose ID tokens are accepted; `None`: none is.
@@ -524,6 +547,7 @@ impl Settings {
             sessions: resolve_sessions(layer.session_idle_ttl, layer.session_absolute_ttl)?,
             allow_client_uuid: layer.allow_client_uuid.unwrap_or(false),
             allowed_origins: normalize_origins(layer.allowed_origins.unwrap_or_default())?,
+            identity_cookie: layer.identity_cookie.flatten(),
             limits: {
                 let d = LimitSettings::default();
                 LimitSettings {
@@ -583,6 +607,7 @@ impl Settings {
             sessions: SessionSettings::default(),
             allow_client_uuid: false,
             allowed_origins: Vec::new(),
+            identity_cookie: None,
             limits: LimitSettings::default(),
             oidc: None,
             token_cache: TokenCacheSettings::default(),
@@ -795,6 +820,36 @@ mod tests {
         assert_eq!(settings.token_ttl.as_secs(), 3600);
         assert_eq!(settings.data_dir, PathBuf::from("data"));
         assert_eq!(settings.mode, Mode::Dev);
+    }
+
+    #[test]
+    fn the_identity_cookie_is_off_unless_set_and_an_env_off_beats_a_file_on() {
+        let unset = Settings::resolve(SettingsLayer::default()).unwrap();
+        assert_eq!(unset.identity_cookie, None);
+        let file: SettingsLayer =
+            toml::from_str("identity_cookie = \"on; domain=.shop.example\"").unwrap();
+        let from_file = Settings::resolve(file.clone()).unwrap();
+        assert_eq!(
+            from_file.identity_cookie.and_then(|c| c.domain).as_deref(),
+            Some(".shop.example")
+        );
+        let env = SettingsLayer::from_env(|n| {
+            (n == "SYNERISE_AUTH_IDENTITY_COOKIE").then(|| "off".into())
+        })
+        .unwrap();
+        assert_eq!(
+            Settings::resolve(env.over(file)).unwrap().identity_cookie,
+            None
+        );
+        assert!(toml::from_str::<SettingsLayer>("identity_cookie = \"maybe\"").is_err());
+        let err = SettingsLayer::from_env(|n| {
+            (n == "SYNERISE_AUTH_IDENTITY_COOKIE").then(|| "on; path=relative".into())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("SYNERISE_AUTH_IDENTITY_COOKIE"),
+            "{err}"
+        );
     }
 
     #[test]

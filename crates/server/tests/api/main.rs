@@ -4,6 +4,7 @@
 mod gate;
 mod helpers;
 mod id_token;
+mod identity_cookie;
 mod keys;
 mod logs;
 mod metrics;
@@ -11,3 +12,4 @@ mod openapi;
 mod session;
 mod token;
 mod token_reuse;
+mod web;
