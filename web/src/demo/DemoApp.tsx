@@ -70,6 +70,15 @@ export function DemoApp() {
 
   const signedIn = useCallback((email: string) => setSession({ state: 'signed-in', email }), []);
 
+  // The site's tabs are one: a sign-in or sign-out in another tab reaches this one through the
+  // core package, and the page follows.
+  const tabToken = auth.token;
+  const tabStatus = auth.status;
+  useEffect(() => {
+    if (tabToken) setSession((now) => (now.state === 'signed-in' ? now : { state: 'signed-in', email: tabToken.email }));
+    else if (tabStatus === 'idle') setSession((now) => (now.state === 'signed-in' ? { state: 'signed-out' } : now));
+  }, [tabToken, tabStatus]);
+
   async function signOut() {
     await auth.logout();
     setSession({ state: 'signed-out' });

@@ -310,3 +310,28 @@ describe('tabs as one', () => {
     expect(second.getState().status).toBe('idle');
   });
 });
+
+describe('tabs as one, with the server reusing its token', () => {
+  it('shares one renewal when the renewal hands back the very token both tabs hold', async () => {
+    installFakeSdk();
+    const reply = tokenReply(EMAIL, UUID, 3600);
+    const held = deferred<Response>();
+    let calls = 0;
+    const { requests } = mockFetch({
+      'POST /generate-jwt': () => (++calls === 1 ? jsonResponse(200, reply) : held.promise),
+    });
+    const locks = sharedLocks();
+    const first = setup({ channelName: 'synerise-auth-reuse', locks }).auth;
+    const second = setup({ channelName: 'synerise-auth-reuse', locks }).auth;
+    await first.authenticate(EMAIL);
+    await settle();
+
+    const both = Promise.all([first.renew(), second.renew()]);
+    await settle();
+    held.resolve(jsonResponse(200, reply));
+
+    await expect(both).resolves.toEqual([true, true]);
+    expect(requests).toHaveLength(2);
+    expect(second.getState().token?.jwt).toBe(reply.jwt);
+  });
+});

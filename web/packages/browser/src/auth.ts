@@ -234,6 +234,8 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
   let connected = false;
   // Resolved when another tab hands over a token: a tab waiting for it stops waiting.
   let handover: (() => void) | null = null;
+  // How many tokens other tabs have handed over: one arriving during a renewal ends it.
+  let handovers = 0;
 
   const marginMs = () => (opt().renewMarginSeconds ?? DEFAULT_RENEW_MARGIN_SECONDS) * 1000;
   const sdkTimeout = () => opt().sdkTimeoutMs ?? DEFAULT_SDK_TIMEOUT_MS;
@@ -312,9 +314,12 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
     }
     const { jwt, uuid, email, expiresAt, identityHash, skewMs } = message.token;
     const sdk = currentSdk();
-    // Never go back to an older token than the one held.
-    if (!sdk || (held !== null && (held.jwt === jwt || held.expiresAt > expiresAt))) return;
-    install(sdk, { jwt, uuid, email, expiresAt }, identityHash, skewMs);
+    // Never go back to an older token than the one held; the same one needs no installing.
+    if (sdk && (held === null || (held.jwt !== jwt && held.expiresAt <= expiresAt))) {
+      install(sdk, { jwt, uuid, email, expiresAt }, identityHash, skewMs);
+    }
+    // A tab waiting for this renewal has its answer, even when it is the token it holds.
+    handovers++;
     handover?.();
   }
 
@@ -338,9 +343,10 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
     const started = held;
     if (!started) return Promise.resolve(false);
     const startedIn = generation;
+    const seen = handovers;
     const run = async (): Promise<boolean> => {
       // Another tab may have renewed while this one waited for its turn.
-      if (held !== started) return held !== null;
+      if (held !== started || handovers !== seen) return held !== null;
       if (tabs?.wasRenewed(started.jwt) && (await awaitHandover(started))) return held !== null;
       if (startedIn !== generation) return false;
       const sdk = await waitForSdk(sdkTimeout());
@@ -348,10 +354,10 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
       if (startedIn !== generation) return false;
       if ('token' in reply) {
         const token = install(sdk, reply.token, started.identityHash, reply.skewMs);
-        if (token.jwt !== started.jwt) {
-          tabs?.markRenewed(started.jwt);
-          tabs?.post({ type: 'token', token });
-        }
+        // Told even when the server handed back the same token (its reuse window): a tab
+        // waiting to renew the same one then need not ask.
+        tabs?.markRenewed(started.jwt);
+        tabs?.post({ type: 'token', token });
         return true;
       }
       const failure: SyneriseAuthFailure = { ...reply, during: 'renew' };
