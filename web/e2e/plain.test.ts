@@ -132,3 +132,47 @@ describe('two tabs of one browser', () => {
     expect(tokenRequests).toHaveLength(2);
   });
 });
+
+describe('two tabs at renewal time', () => {
+  let shortLived: RunningServer | undefined;
+
+  beforeAll(async () => {
+    // One-minute tokens, each renewal a new one: each tab's timer renews halfway through, at the
+    // same moment.
+    shortLived = await startServer(['--token-ttl', '1m'], { SYNERISE_AUTH_TOKEN_CACHE: 'off' });
+  });
+
+  afterAll(async () => {
+    await shortLived?.stop();
+  });
+
+  it("send one token request when both tabs' timers fire", async () => {
+    const { page: first, context } = running();
+    if (!shortLived) throw new Error('the server did not start');
+    const second = await context.newPage();
+    const tokenRequests: number[] = [];
+    context.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/generate-jwt') tokenRequests.push(Date.now());
+    });
+    await openDemo(first, `${shortLived.url}/plain`);
+    await openDemo(second, `${shortLived.url}/plain`);
+    await signIn(first, DEMO_EMAIL, DEMO_PASSWORD);
+    const token = await waitForSdkToken(first);
+    expect(await waitForSdkToken(second)).toBe(token);
+    expect(tokenRequests).toHaveLength(1);
+
+    // Renewal is due 30 s after sign-in; wait for it and a few seconds more.
+    const renewed = await waitForSdkToken(first, token).catch(() => null);
+    const deadline = Date.now() + 45_000;
+    let current = renewed;
+    while (current === null && Date.now() < deadline) {
+      current = await waitForSdkToken(first, token).catch(() => null);
+    }
+    expect(current).not.toBeNull();
+    await new Promise((done) => setTimeout(done, 3_000));
+
+    expect(tokenRequests).toHaveLength(2);
+    expect((await sdkState(second)).accessToken).toBe(current);
+  }, 90_000);
+});
+
