@@ -58,10 +58,10 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /**
- * Starts `synerise-auth serve --listen 127.0.0.1:0 --data-dir <fresh dir> [args]` (with `env` added
- * to this process's environment) and resolves once it
- * prints its ready line. Fails with the reason (and the server's own output) if the binary is
- * missing, exits, or does not get ready in time.
+ * Starts `synerise-auth serve --listen 127.0.0.1:0 --data-dir <fresh dir> [args]`, with `env`
+ * added to this process's environment, and resolves once it prints its ready line. Fails with the
+ * reason (and the server's own output) if the binary is missing, exits, or does not get ready in
+ * time.
  */
 export async function startServer(args: string[] = [], env: Record<string, string> = {}): Promise<RunningServer> {
   const bin = binaryPath();
