@@ -54,7 +54,11 @@ pub(crate) async fn gate_alone(method: Method, uri: Uri) -> Response {
     match uri.path().trim_start_matches('/') {
         "" => Redirect::to("/gate").into_response(),
         "gate" => serve("index.html"),
-        path if path.starts_with("assets/") || path.contains('.') && !path.contains('/') => {
+        // What the page loads: the bundle, the icon, and the tracker stand-in its HTML names.
+        path if path.starts_with("assets/")
+            || path == "favicon.svg"
+            || path == "synerise-standin.js" =>
+        {
             serve(path)
         }
         _ => ApiError::NotFound.into_response(),

@@ -144,6 +144,29 @@ async fn the_gate_run_alone_serves_its_live_page() {
     assert_eq!(root.status(), 303);
     assert_eq!(root.headers()["location"], "/gate");
 
+    let icon = client
+        .get(format!("{address}/favicon.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    for elsewhere in [
+        "/plain",
+        "/plain.html",
+        "/index.html",
+        "/sdk/synerise-auth.js",
+    ] {
+        assert_error(
+            client
+                .get(format!("{address}{elsewhere}"))
+                .send()
+                .await
+                .unwrap(),
+            404,
+            "not_found",
+        )
+        .await;
+    }
     assert_error(
         client
             .get(format!("{address}/api/session"))

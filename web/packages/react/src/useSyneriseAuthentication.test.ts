@@ -546,3 +546,21 @@ describe('logout', () => {
     expect(result.current.token).toBeNull();
   });
 });
+
+describe('onFailure', () => {
+  it('calls the option once per failure, with its stable reason', async () => {
+    installFakeSdk();
+    mockFetch({ 'POST /generate-jwt': () => jsonResponse(429, { error: 'Slow down.', code: 'rate_limited' }, { 'Retry-After': '9' }) });
+    const onFailure = vi.fn();
+    const { result } = setup({ onFailure });
+
+    await authenticate(result);
+    await act(async () => {
+      await Promise.resolve();
+    });
+
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ reason: 'rate_limited', retryAfterSeconds: 9, during: 'authenticate' }));
+  });
+});
+
