@@ -64,7 +64,8 @@ pub fn gate_router(service: GateService) -> Router {
     build(service, false)
 }
 
-/// [`gate_router`] with a JSON 404 for every other path: the gate served alone.
+/// [`gate_router`] with the live page at `/gate` and a JSON 404 for every other path: the gate
+/// served alone.
 pub(crate) fn standalone_router(service: GateService) -> Router {
     build(service, true)
 }
@@ -76,7 +77,7 @@ pub(crate) fn standalone_router(service: GateService) -> Router {
 fn build(service: GateService, standalone: bool) -> Router {
     let (routes, _) = api().split_for_parts();
     let routes = if standalone {
-        routes.fallback(|| async { ApiError::NotFound })
+        routes.fallback(crate::routes::web::gate_alone)
     } else {
         routes
     };
