@@ -1,5 +1,6 @@
-//! Points the embedded web assets at `web/dist` when the front end has been built, and at a
-//! one-page placeholder otherwise, so the crate always compiles.
+//! Points the embedded web assets at `web/dist` when the front end has been built (the demo, its
+//! `/plain` page and the one-script SDK in `sdk/`), and at a placeholder page and script
+//! otherwise, so the crate always compiles.
 
 use std::{env, fs, path::PathBuf};
 
@@ -22,6 +23,14 @@ fn main() {
             "<!doctype html><meta charset=utf-8><title>synerise-auth</title>\
              <p>The demo site is not built into this binary. Build it with <code>scripts/demo</code> \
              (or <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code>, then rebuild).</p>\n",
+        )
+        .ok();
+        // The one-script SDK is served in every mode; without the front end it only says so.
+        fs::create_dir_all(placeholder.join("sdk")).ok();
+        fs::write(
+            placeholder.join("sdk/synerise-auth.js"),
+            "console.error('synerise-auth: this binary was built without the browser SDK \
+             (build web/ first).');\n",
         )
         .ok();
         placeholder

@@ -58,11 +58,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /**
- * Starts `synerise-auth serve --listen 127.0.0.1:0 --data-dir <fresh dir>` and resolves once it
- * prints its ready line. Fails with the reason (and the server's own output) if the binary is
- * missing, exits, or does not get ready in time.
+ * Starts `synerise-auth serve --listen 127.0.0.1:0 --data-dir <fresh dir> [args]`, with `env`
+ * added to this process's environment, and resolves once it prints its ready line. Fails with the
+ * reason (and the server's own output) if the binary is missing, exits, or does not get ready in
+ * time.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(args: string[] = [], env: Record<string, string> = {}): Promise<RunningServer> {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(
@@ -73,9 +74,9 @@ export async function startServer(): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'synerise-auth-e2e-'));
   // Extra flags for `serve`, space-separated, for a server that needs them (e.g. a config file).
   const extra = (process.env.SYNERISE_AUTH_SERVE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extra], {
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: { ...process.env, ...env },
   });
   const output: string[] = [];
   const remember = (line: string) => {

@@ -61,61 +61,30 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  // SHA-256, synchronous, because hashIdentity() returns its value directly (crypto.subtle is
-  // asynchronous and missing outside secure contexts).
-  const K = new Uint32Array([
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-  ]);
-
-  /** @param {number} x @param {number} n */
-  function ror(x, n) {
-    return (x >>> n) | (x << (32 - n));
+  /**
+   * Synerise's identity hash, as its Magento integration computes it (`hashString` in
+   * Helper/Tracking/UuidManagement.php): Java's `String.hashCode` over the UTF-8 bytes,
+   * `h = 31 * h + byte` wrapped to a signed 32-bit integer, written in decimal.
+   * @param {string} text
+   */
+  function identityHashOf(text) {
+    let h = 0;
+    for (const byte of new TextEncoder().encode(text)) h = (Math.imul(31, h) + byte) | 0;
+    return String(h);
   }
 
-  /** @param {string} text */
-  function sha256Hex(text) {
-    const bytes = new TextEncoder().encode(text);
-    const padded = new Uint8Array((((bytes.length + 9 + 63) / 64) | 0) * 64);
-    padded.set(bytes);
-    padded[bytes.length] = 0x80;
-    const view = new DataView(padded.buffer);
-    const bits = bytes.length * 8;
-    view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000));
-    view.setUint32(padded.length - 4, bits >>> 0);
-    const H = new Uint32Array([
-      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]);
-    const W = new Uint32Array(64);
-    for (let offset = 0; offset < padded.length; offset += 64) {
-      for (let i = 0; i < 16; i++) W[i] = view.getUint32(offset + i * 4);
-      for (let i = 16; i < 64; i++) {
-        const s0 = ror(W[i - 15], 7) ^ ror(W[i - 15], 18) ^ (W[i - 15] >>> 3);
-        const s1 = ror(W[i - 2], 17) ^ ror(W[i - 2], 19) ^ (W[i - 2] >>> 10);
-        W[i] = W[i - 16] + s0 + W[i - 7] + s1;
-      }
-      let a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
-      for (let i = 0; i < 64; i++) {
-        const t1 = (h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) >>> 0;
-        const t2 = ((ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
-        h = g;
-        g = f;
-        f = e;
-        e = (d + t1) >>> 0;
-        d = c;
-        c = b;
-        b = a;
-        a = (t1 + t2) >>> 0;
-      }
-      H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+  /** @param {string} name */
+  function readCookie(name) {
+    for (const part of document.cookie.split(';')) {
+      const [key, ...rest] = part.trim().split('=');
+      if (key === name) return decodeURIComponent(rest.join('='));
     }
-    return Array.from(H, (x) => x.toString(16).padStart(8, '0')).join('');
+    return null;
+  }
+
+  /** @param {string} name */
+  function deleteCookie(name) {
+    document.cookie = `${name}=; path=/; max-age=0`;
   }
 
   /**
@@ -135,6 +104,30 @@
     save(UUID_KEY, uuid);
   }
   let identityHash = load(IDENTITY_KEY);
+  // What the server hands over at sign-in, read and deleted at start-up as the tracker does:
+  // `_snrs_reset_uuid_and_identity_hash` (`uuid:identityHash`, Synerise's Magento integration)
+  // and `_snrs_reset_uuid` (the uuid alone, Synerise's customer-identification pages).
+  const handedOver = readCookie('_snrs_reset_uuid_and_identity_hash');
+  const resetUuid = readCookie('_snrs_reset_uuid');
+  if (handedOver !== null) {
+    const colon = handedOver.indexOf(':');
+    const newUuid = handedOver.slice(0, colon);
+    if (colon > 0 && UUID_PATTERN.test(newUuid) && /^-?\d+$/.test(handedOver.slice(colon + 1))) {
+      uuid = newUuid.toLowerCase();
+      identityHash = handedOver.slice(colon + 1);
+    }
+    deleteCookie('_snrs_reset_uuid_and_identity_hash');
+  } else if (resetUuid !== null) {
+    if (UUID_PATTERN.test(resetUuid)) uuid = resetUuid.toLowerCase();
+    deleteCookie('_snrs_reset_uuid');
+  }
+  save(UUID_KEY, uuid);
+  save(IDENTITY_KEY, identityHash);
+  // The tracker keeps its uuid in this first-party cookie; the server reads it at sign-in.
+  const keepUuidCookie = () => {
+    document.cookie = `_snrs_uuid=${uuid}; path=/; max-age=${365 * 24 * 3600}; SameSite=Lax`;
+  };
+  keepUuidCookie();
   // Held for this page only: after a reload the page asks its server for a token again.
   /** @type {string | null} */
   let accessToken = null;
@@ -145,7 +138,7 @@
       if (typeof identity !== 'string' || identity.trim() === '') {
         throw new TypeError('SR.client.hashIdentity(identity): identity must be a non-empty string');
       }
-      return sha256Hex(normaliseEmail(identity));
+      return identityHashOf(normaliseEmail(identity));
     },
 
     getIdentityHash() {
@@ -170,6 +163,7 @@
       identityHash = newIdentityHash;
       save(UUID_KEY, uuid);
       save(IDENTITY_KEY, identityHash);
+      keepUuidCookie();
     },
 
     /** @param {string | null} token a JWS, or null to send events without a token from now on */
@@ -257,8 +251,20 @@
     },
   };
 
+  // Synerise's "Web SDK methods reference", section "Authentication by JSON Web Token":
+  // "Retrieve current JWT" (null when none is set) and "Clear JWT" (to log a user out).
+  const jwt = {
+    getAccessToken() {
+      return accessToken;
+    },
+    clearAccessToken() {
+      accessToken = null;
+    },
+  };
+
   w.SR = {
     client,
+    jwt,
     event,
     // Not part of Synerise's SDK: lets tests and the demo see what the tracker holds.
     standin: {
@@ -273,6 +279,7 @@
         accessToken = null;
         save(UUID_KEY, uuid);
         save(IDENTITY_KEY, null);
+        keepUuidCookie();
       },
     },
   };

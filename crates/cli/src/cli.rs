@@ -44,6 +44,13 @@ pub(crate) enum Command {
         /// The customer's identifier (their email, by default in Synerise).
         identifier: String,
     },
+    /// Print Synerise's identity hash of an email, as the service hands it to the tracker in the
+    /// `_snrs_reset_uuid_and_identity_hash` cookie (Java's `String.hashCode` over the bytes of the
+    /// email as the service normalises it: trimmed, domain lower-cased).
+    IdentityHash {
+        /// The customer's email.
+        email: String,
+    },
     /// Sign a token and print it.
     Issue {
         /// The private key file (PEM or DER).

@@ -119,6 +119,52 @@ fn uuid_matches_synerise_vector() {
         .stdout("7023e164-2318-542c-9992-0b70cf4c5625\n");
 }
 
+/// Synerise's identity hash, computed here by an independent implementation: Python's integers,
+/// reduced to a signed 32-bit value the way the Magento integration's `overflow32` does.
+fn python_identity_hash(email: &str) -> String {
+    let program = "import sys\n\
+                   h = 0\n\
+                   for b in sys.argv[1].encode('utf-8'):\n    h = (31 * h + b) % 4294967296\n\
+                   print(h - 4294967296 if h > 2147483647 else h)";
+    let out = StdCommand::new("python3")
+        .args(["-c", program, email])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn identity_hash_matches_an_independent_computation() {
+    for email in [
+        "customer@synerise.com",
+        "ann@example.com",
+        "zażółć.gęślą@example.pl",
+        "a.very.long.address.that.wraps.around.many.times@subdomain.example.co.uk",
+    ] {
+        cli()
+            .args(["identity-hash", email])
+            .assert()
+            .success()
+            .stdout(python_identity_hash(email));
+    }
+    // The email as the service normalises it: trimmed, domain lower-cased, local part kept.
+    cli()
+        .args(["identity-hash", "  Ann@EXAMPLE.com "])
+        .assert()
+        .success()
+        .stdout(python_identity_hash("Ann@example.com"));
+    cli()
+        .args(["identity-hash", "not an email"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("email"));
+}
+
 #[test]
 fn issue_then_verify_and_openssl_agrees() {
     let dir = tempfile::tempdir().unwrap();

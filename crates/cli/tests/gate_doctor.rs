@@ -95,6 +95,12 @@ fn gate_decides_events_and_names_a_replaced_certificate_after_a_restart() {
         gate.banner
     );
     assert!(!gate.banner.contains("replaces"), "{}", gate.banner);
+    assert_eq!(
+        gate.banner_value("live page: "),
+        format!("http://{}/gate", gate.address),
+        "{}",
+        gate.banner
+    );
     let visit = post_event(&gate, "page.visit", None);
     assert_eq!(visit, (202, json!({"accepted": true})));
     assert_refusal(

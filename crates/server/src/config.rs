@@ -11,6 +11,7 @@ use synerise_auth_token::{TokenTtl, UuidSalt};
 
 use synerise_auth_store::HashingLimits;
 
+pub use crate::cookies::IdentityCookie;
 use crate::{api_keys::ApiKeys, serve::ConnectionLimits};
 
 /// How long one request may take unless `request_timeout` says otherwise.
@@ -112,6 +113,11 @@ pub struct SettingsLayer {
     pub metrics: Option<MetricsAccess>,
     /// Mount the event gate (`/gate/v1/*`) in `serve`: default on in dev mode, off in production.
     pub gate_enabled: Option<bool>,
+    /// At sign-in with a session, hand the customer's uuid and identity hash to Synerise's
+    /// tracker in the `_snrs_reset_uuid_and_identity_hash` cookie: `off` (default), `on`, or
+    /// `on; domain=.shop.example; path=/`.
+    #[serde(default, deserialize_with = "identity_cookie")]
+    pub identity_cookie: Option<Option<IdentityCookie>>,
     /// The event gate's settings: the `[gate]` table (`anonymous`, `modify_without_token`,
     /// `require_token`, `unlisted`); unset lists keep their defaults.
     pub gate: Option<synerise_auth_gate::EventSettings>,
@@ -235,6 +241,20 @@ impl FromEnv for TokenTtl {
             .map_err(|e: synerise_auth_token::Error| e.to_string())
     }
 }
+impl FromEnv for Option<IdentityCookie> {
+    fn from_env(text: &str) -> Result<Self, String> {
+        IdentityCookie::parse(text)
+    }
+}
+
+fn identity_cookie<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<IdentityCookie>>, D::Error> {
+    IdentityCookie::parse(&String::deserialize(d)?)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
 impl FromEnv for KidSetting {
     fn from_env(text: &str) -> Result<Self, String> {
         Ok(Self::from_text(text))
@@ -338,6 +358,7 @@ impl SettingsLayer {
             layer,
             get,
             gate_enabled,
+            identity_cookie,
             max_connections,
             header_read_timeout
         );
@@ -409,6 +430,7 @@ impl SettingsLayer {
             request_timeout: self.request_timeout.or(lower.request_timeout),
             max_password_hashes: self.max_password_hashes.or(lower.max_password_hashes),
             password_hash_queue: self.password_hash_queue.or(lower.password_hash_queue),
+            identity_cookie: self.identity_cookie.or(lower.identity_cookie),
         }
     }
 }
@@ -444,6 +466,8 @@ pub struct Settings {
     pub allow_client_uuid: bool,
     /// Extra origins allowed for cookie-authenticated calls and CORS, e.g. `https://shop.example`.
     pub allowed_origins: Vec<String>,
+    /// The tracker's identity cookie set at sign-in; `None`: not set.
+    pub identity_cookie: Option<IdentityCookie>,
     /// Rate limits.
     pub limits: LimitSettings,
     /// The identity provider whose ID tokens are accepted; `None`: none is.
@@ -561,6 +585,7 @@ impl Settings {
             sessions: resolve_sessions(layer.session_idle_ttl, layer.session_absolute_ttl)?,
             allow_client_uuid: layer.allow_client_uuid.unwrap_or(false),
             allowed_origins: normalize_origins(layer.allowed_origins.unwrap_or_default())?,
+            identity_cookie: layer.identity_cookie.flatten(),
             limits: {
                 let d = LimitSettings::default();
                 LimitSettings {
@@ -623,6 +648,7 @@ impl Settings {
             sessions: SessionSettings::default(),
             allow_client_uuid: false,
             allowed_origins: Vec::new(),
+            identity_cookie: None,
             limits: LimitSettings::default(),
             oidc: None,
             token_cache: TokenCacheSettings::default(),
@@ -838,6 +864,36 @@ mod tests {
         assert_eq!(settings.token_ttl.as_secs(), 3600);
         assert_eq!(settings.data_dir, PathBuf::from("data"));
         assert_eq!(settings.mode, Mode::Dev);
+    }
+
+    #[test]
+    fn the_identity_cookie_is_off_unless_set_and_an_env_off_beats_a_file_on() {
+        let unset = Settings::resolve(SettingsLayer::default()).unwrap();
+        assert_eq!(unset.identity_cookie, None);
+        let file: SettingsLayer =
+            toml::from_str("identity_cookie = \"on; domain=.shop.example\"").unwrap();
+        let from_file = Settings::resolve(file.clone()).unwrap();
+        assert_eq!(
+            from_file.identity_cookie.and_then(|c| c.domain).as_deref(),
+            Some(".shop.example")
+        );
+        let env = SettingsLayer::from_env(|n| {
+            (n == "SYNERISE_AUTH_IDENTITY_COOKIE").then(|| "off".into())
+        })
+        .unwrap();
+        assert_eq!(
+            Settings::resolve(env.over(file)).unwrap().identity_cookie,
+            None
+        );
+        assert!(toml::from_str::<SettingsLayer>("identity_cookie = \"maybe\"").is_err());
+        let err = SettingsLayer::from_env(|n| {
+            (n == "SYNERISE_AUTH_IDENTITY_COOKIE").then(|| "on; path=relative".into())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("SYNERISE_AUTH_IDENTITY_COOKIE"),
+            "{err}"
+        );
     }
 
     #[test]

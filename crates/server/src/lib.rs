@@ -29,7 +29,7 @@ pub mod telemetry;
 mod token_cache;
 
 pub use config::{DATABASE_FILE, FileSettings, Mode, Settings, SettingsError, SettingsLayer};
-pub use config::{MetricsAccess, TokenCacheSettings};
+pub use config::{IdentityCookie, MetricsAccess, TokenCacheSettings};
 pub use error::ApiError;
 pub use gate::{DEFAULT_GATE_LISTEN, GateApplication, GateNotes, GateService, GateSettings};
 pub use routes::gate::{gate_openapi, gate_router};

@@ -30,7 +30,7 @@ use crate::{
     openapi::ApiDoc,
     routes,
     routes::gate::gate_router,
-    serve::{serve_until, shutdown_signal},
+    serve::{ShutdownSignal, serve_until},
     state::StateParts,
 };
 
@@ -69,6 +69,8 @@ pub struct Application {
     gate: Option<crate::gate::GateService>,
     /// Connection limits and timeouts.
     connections: ConnectionLimits,
+    /// SIGTERM and Ctrl-C, listened for since start-up.
+    signal_listener: Option<ShutdownSignal>,
 }
 
 impl Application {
@@ -185,6 +187,7 @@ impl Application {
             signup: settings.signup,
             allow_client_uuid: settings.allow_client_uuid,
             allowed_origins: settings.allowed_origins.clone(),
+            identity_cookie: settings.identity_cookie.clone(),
             limits: settings.limits,
             oidc: settings
                 .oidc
@@ -206,6 +209,7 @@ impl Application {
             notes,
             gate,
             connections: settings.connections,
+            signal_listener: Some(ShutdownSignal::listen()),
         })
     }
 
@@ -233,8 +237,15 @@ impl Application {
     ///
     /// # Errors
     /// When the server fails.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.run_with_shutdown(shutdown_signal()).await
+    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
+        let signal = self.signal_listener.take();
+        self.run_with_shutdown(async move {
+            match signal {
+                Some(signal) => signal.received().await,
+                None => std::future::pending::<()>().await,
+            }
+        })
+        .await
     }
 
     /// Serves until `signal` completes.

@@ -7,7 +7,7 @@ use synerise_auth_token::PublicKeyFormat;
 
 use crate::{
     api_keys::ApiKeys,
-    config::{LimitSettings, Mode, SessionSettings},
+    config::{IdentityCookie, LimitSettings, Mode, SessionSettings},
     issuing::Issuing,
     metrics::Metrics,
     oidc::IdTokenVerifier,
@@ -32,6 +32,7 @@ pub(crate) struct StateParts {
     pub(crate) signup: bool,
     pub(crate) allow_client_uuid: bool,
     pub(crate) allowed_origins: Vec<String>,
+    pub(crate) identity_cookie: Option<IdentityCookie>,
     pub(crate) limits: LimitSettings,
     pub(crate) oidc: Option<IdTokenVerifier>,
     pub(crate) metrics: Arc<Metrics>,
@@ -50,6 +51,8 @@ pub(crate) struct Inner {
     pub(crate) signup: bool,
     pub(crate) allow_client_uuid: bool,
     pub(crate) allowed_origins: Vec<String>,
+    /// The tracker's identity cookie to set at sign-in, when configured.
+    pub(crate) identity_cookie: Option<IdentityCookie>,
     pub(crate) limits: Limits,
     /// The identity provider's ID-token verifier, when one is configured.
     pub(crate) oidc: Option<IdTokenVerifier>,
@@ -114,6 +117,7 @@ impl AppState {
                 signup: parts.signup,
                 allow_client_uuid: parts.allow_client_uuid,
                 allowed_origins: parts.allowed_origins,
+                identity_cookie: parts.identity_cookie,
                 limits,
                 oidc: parts.oidc,
                 metrics: parts.metrics,

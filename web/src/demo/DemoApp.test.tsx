@@ -1,7 +1,9 @@
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { installFakeSdk, jsonResponse, mockFetch, removeSdk, tokenReply } from '../test/helpers';
+import { createSyneriseAuth } from '@synerise-auth/browser';
+
+import { installFakeSdk, jsonResponse, mockFetch, removeSdk, tokenReply } from '../../test/helpers';
 import { DemoApp } from './DemoApp';
 import { VERDICT_EVENT, type Verdict } from './verdicts';
 
@@ -65,5 +67,33 @@ describe('DemoApp', () => {
     await waitFor(() => expect(state.token).not.toBe(refused));
     expect(tokenRequests()).toBe(2);
     expect(await screen.findByText('Expired.', { exact: false })).toBeTruthy();
+  });
+
+  it('follows a sign-in and a sign-out made in another tab', async () => {
+    const { state } = installFakeSdk();
+    mockFetch({
+      'GET /api/session': () => jsonResponse(401, { error: 'You are not signed in.', code: 'not_signed_in' }),
+      'POST /generate-jwt': () => jsonResponse(200, tokenReply(EMAIL, UUID, 3600)),
+      'DELETE /api/session': () => new Response(null, { status: 204 }),
+    });
+    render(<DemoApp />);
+    await screen.findByLabelText('Password');
+    // Another tab of the same site, on the same channel.
+    const otherTab = createSyneriseAuth();
+
+    try {
+      await act(async () => {
+        await otherTab.authenticate(EMAIL);
+      });
+      expect((await screen.findByTestId('signed-in-email')).textContent).toBe(EMAIL);
+
+      await act(async () => {
+        await otherTab.logout();
+      });
+      expect(await screen.findByLabelText('Password')).toBeTruthy();
+      expect(state.token).toBeNull();
+    } finally {
+      otherTab.disconnect();
+    }
   });
 });

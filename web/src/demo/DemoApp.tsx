@@ -1,9 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { LoginForm } from '../lib/LoginForm';
-import { sendPageVisit, waitForSdk } from '../lib/sdk';
-import { getSession } from '../lib/session';
-import { useSyneriseAuthentication } from '../lib/useSyneriseAuthentication';
+import { getSession, waitForSdk } from '@synerise-auth/browser';
+import { LoginForm, sendPageVisit, useSyneriseAuthentication } from '@synerise-auth/react';
 import { EventsPanel, type LoggedVerdict } from './EventsPanel';
 import { TokenDetails } from './TokenDetails';
 import { onVerdict } from './verdicts';
@@ -71,6 +69,15 @@ export function DemoApp() {
   );
 
   const signedIn = useCallback((email: string) => setSession({ state: 'signed-in', email }), []);
+
+  // The site's tabs are one: a sign-in or sign-out in another tab reaches this one through the
+  // core package, and the page follows.
+  const tabToken = auth.token;
+  const tabStatus = auth.status;
+  useEffect(() => {
+    if (tabToken) setSession((now) => (now.state === 'signed-in' ? now : { state: 'signed-in', email: tabToken.email }));
+    else if (tabStatus === 'idle') setSession((now) => (now.state === 'signed-in' ? { state: 'signed-out' } : now));
+  }, [tabToken, tabStatus]);
 
   async function signOut() {
     await auth.logout();

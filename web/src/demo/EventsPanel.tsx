@@ -1,6 +1,7 @@
 import { useState } from 'react';
 
-import { sendFormData, sendPageVisit, trackCustomEvent, waitForSdk, type SyneriseSdk } from '../lib/sdk';
+import { waitForSdk, type SyneriseSdk } from '@synerise-auth/browser';
+import { sendFormData, sendPageVisit, trackCustomEvent } from '@synerise-auth/react';
 import type { Verdict } from './verdicts';
 
 /** A verdict with a number that identifies it in the list. */

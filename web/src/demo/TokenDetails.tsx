@@ -1,5 +1,5 @@
-import { decodeJwtUnverified } from '../lib/jwt';
-import type { SyneriseToken } from '../lib/useSyneriseAuthentication';
+import { decodeJwtUnverified } from '@synerise-auth/browser';
+import type { SyneriseToken } from '@synerise-auth/react';
 import { relativeTime, utc } from './format';
 import { useNow } from './useNow';
 

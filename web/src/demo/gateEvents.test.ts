@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { jsonResponse, mockFetch } from '../test/helpers';
+import { jsonResponse, mockFetch } from '../../test/helpers';
 import { fetchGateEvents, gateEventsUrl } from './gateEvents';
 
 const row = (id: number, action: string, accepted: boolean) => ({

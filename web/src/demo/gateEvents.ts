@@ -1,6 +1,6 @@
 /** Reading what the event gate saw: `GET /gate/v1/events`, newest first. */
 
-import { isRecord, readRefusal, unreachable } from '../lib/http';
+import { isRecord, readRefusal, unreachable } from './http';
 
 export const GATE_EVENTS_ENDPOINT = '/gate/v1/events';
 

@@ -3,7 +3,7 @@
  * Synerise's own tracker announces nothing, so with it the demo shows only that an event was sent.
  */
 
-import { isRecord } from '../lib/http';
+import { isRecord } from './http';
 
 export const VERDICT_EVENT = 'synerise:verdict';
 

@@ -1,11 +1,10 @@
 // The SDK stand-in (public/synerise-standin.js) is a plain script; these tests run its source as
 // the browser would and check what the demo, the hook and the browser tests rely on.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { jsonResponse, makeJwt, mockFetch } from '../test/helpers';
+import { jsonResponse, makeJwt, mockFetch } from '../../test/helpers';
 import type { Verdict } from '../demo/verdicts';
 
 // Vitest runs from web/ (its root); jsdom gives modules an http: import.meta.url, so no URL here.
@@ -21,6 +20,7 @@ interface Standin {
     setAccessToken(token: string | null): void;
     getUuid(): string;
   };
+  jwt: { getAccessToken(): string | null; clearAccessToken(): void };
   event: {
     pageVisit(): Promise<Verdict>;
     trackCustomEvent(action: string, params: Record<string, unknown>, label: string): Promise<Verdict>;
@@ -35,10 +35,30 @@ function load(): Standin {
   return window.SR as unknown as Standin;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * Synerise's identity hash computed apart from the stand-in, the way the Magento integration's PHP
+ * does it: unbounded integers brought back into a signed 32-bit range at every step.
+ */
+function phpHashString(text: string): string {
+  let h = 0n;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h = (31n * h + BigInt(byte)) % 4294967296n;
+    if (h > 2147483647n) h -= 4294967296n;
+    else if (h < -2147483648n) h += 4294967296n;
+  }
+  return h.toString();
+}
+
+function clearCookies() {
+  for (const part of document.cookie.split(';')) {
+    const name = part.trim().split('=')[0];
+    if (name) document.cookie = `${name}=; path=/; max-age=0`;
+  }
+}
 
 beforeEach(() => {
   localStorage.clear();
+  clearCookies();
 });
 
 afterEach(() => {
@@ -54,15 +74,52 @@ describe('the SDK stand-in', () => {
     expect(second).toBe(first);
   });
 
-  it('hashes an identity the way the server normalises emails', () => {
+  it("hashes an identity with Synerise's hash, the way the server normalises emails", () => {
     const sr = load();
 
-    expect(sr.client.hashIdentity('demo@example.com')).toBe(sha256('demo@example.com'));
-    expect(sr.client.hashIdentity('  Ann@Example.COM ')).toBe(sha256('Ann@example.com'));
+    expect(sr.client.hashIdentity('demo@example.com')).toBe(phpHashString('demo@example.com'));
+    expect(sr.client.hashIdentity('  Ann@Example.COM ')).toBe(phpHashString('Ann@example.com'));
     expect(sr.client.hashIdentity('ann@example.com')).not.toBe(sr.client.hashIdentity('Ann@example.com'));
-    // Long input crosses SHA-256's 64-byte block boundary.
-    const long = `${'x'.repeat(120)}@example.com`;
-    expect(sr.client.hashIdentity(long)).toBe(sha256(long));
+    // Multi-byte characters are hashed as their UTF-8 bytes, and long input wraps many times.
+    for (const email of ['zażółć@gęślą.pl', `${'x'.repeat(120)}@example.com`]) {
+      expect(sr.client.hashIdentity(email)).toBe(phpHashString(email));
+    }
+    // The Rust test suite's vector for the same function.
+    expect(sr.client.hashIdentity('customer@synerise.com')).toBe('-374943845');
+  });
+
+  it('takes the uuid and identity hash the server handed over in a cookie, and deletes it', () => {
+    const hash = phpHashString('ann@example.com');
+    document.cookie = `_snrs_reset_uuid_and_identity_hash=${SERVER_UUID}:${hash}; path=/`;
+    const sr = load();
+
+    expect(sr.client.getUuid()).toBe(SERVER_UUID);
+    expect(sr.client.getIdentityHash()).toBe(hash);
+    expect(document.cookie).not.toContain('_snrs_reset_uuid_and_identity_hash');
+    // Kept in the tracker's own uuid cookie, which the server checks at the next sign-in.
+    expect(document.cookie).toContain(`_snrs_uuid=${SERVER_UUID}`);
+  });
+
+  it('takes a uuid alone from _snrs_reset_uuid, and ignores a malformed handover', () => {
+    document.cookie = `_snrs_reset_uuid=${SERVER_UUID}; path=/`;
+    expect(load().client.getUuid()).toBe(SERVER_UUID);
+    expect(document.cookie).not.toContain('_snrs_reset_uuid=');
+
+    document.cookie = '_snrs_reset_uuid_and_identity_hash=not-a-uuid:12; path=/';
+    const sr = load();
+    expect(sr.client.getUuid()).toBe(SERVER_UUID);
+    expect(document.cookie).not.toContain('_snrs_reset_uuid_and_identity_hash');
+  });
+
+  it('reads and clears its token with the calls the methods reference names (SR.jwt)', () => {
+    const sr = load();
+    expect(sr.jwt.getAccessToken()).toBeNull();
+    const token = makeJwt({ exp: 1 });
+    sr.client.setAccessToken(token);
+    expect(sr.jwt.getAccessToken()).toBe(token);
+    sr.jwt.clearAccessToken();
+    expect(sr.jwt.getAccessToken()).toBeNull();
+    expect(sr.standin.state().accessToken).toBeNull();
   });
 
   it('takes the uuid and identity hash, in that order, and keeps them across loads', () => {

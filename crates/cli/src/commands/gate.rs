@@ -42,6 +42,7 @@ pub(crate) fn gate(args: GateArgs) -> anyhow::Result<ExitCode> {
             app.database().display()
         );
         println!("  events: POST http://{addr}/gate/v1/events; log: GET http://{addr}/gate/v1/events");
+        println!("  live page: http://{addr}/gate");
         println!("synerise-auth gate listening on http://{addr}");
         app.run_until_stopped().await?;
         anyhow::Ok(())

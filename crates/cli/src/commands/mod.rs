@@ -16,6 +16,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keygen { out, bits, force } => keys::keygen(&out, bits, force),
         Command::PublicKey { key, format } => keys::public_key(&key, format),
         Command::Uuid { salt, identifier } => tokens::uuid(salt, &identifier),
+        Command::IdentityHash { email } => tokens::identity_hash(&email),
         Command::Issue {
             key,
             email,

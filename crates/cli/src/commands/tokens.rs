@@ -1,11 +1,11 @@
-//! `uuid`, `issue` and `verify`.
+//! `uuid`, `identity-hash`, `issue` and `verify`.
 
 use std::{io::Read as _, path::Path, process::ExitCode};
 
 use anyhow::Context as _;
 use synerise_auth_token::{
-    Clock as _, CustomerUuid, Email, Issuer, PublicKey, SigningKey, SystemClock, TokenTtl,
-    UuidSalt, Verifier,
+    Clock as _, CustomerUuid, Email, IdentityHash, Issuer, PublicKey, SigningKey, SystemClock,
+    TokenTtl, UuidSalt, Verifier,
 };
 
 pub(crate) fn uuid(salt: String, identifier: &str) -> anyhow::Result<ExitCode> {
@@ -13,6 +13,11 @@ pub(crate) fn uuid(salt: String, identifier: &str) -> anyhow::Result<ExitCode> {
         "{}",
         CustomerUuid::derive(&UuidSalt::new(salt)?, identifier)
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn identity_hash(email: &str) -> anyhow::Result<ExitCode> {
+    println!("{}", IdentityHash::of(Email::parse(email)?.as_str()));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,7 +18,7 @@ use crate::{
     config::DATABASE_FILE,
     files::{ensure_dir, read_or_create_secret},
     routes::gate::standalone_router,
-    serve::{serve_until, shutdown_signal},
+    serve::{ShutdownSignal, serve_until},
 };
 
 /// Where `synerise-auth gate` listens unless told otherwise: next to `serve`'s 8080, so both can
@@ -79,6 +79,8 @@ pub struct GateApplication {
     notes: GateNotes,
     database: PathBuf,
     connections: crate::ConnectionLimits,
+    /// SIGTERM and Ctrl-C, listened for since start-up.
+    signal_listener: Option<ShutdownSignal>,
 }
 
 impl GateApplication {
@@ -128,6 +130,7 @@ impl GateApplication {
             notes,
             database,
             connections: settings.connections,
+            signal_listener: Some(ShutdownSignal::listen()),
         })
     }
 
@@ -156,8 +159,15 @@ impl GateApplication {
     ///
     /// # Errors
     /// When the server fails.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.run_with_shutdown(shutdown_signal()).await
+    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
+        let signal = self.signal_listener.take();
+        self.run_with_shutdown(async move {
+            match signal {
+                Some(signal) => signal.received().await,
+                None => std::future::pending::<()>().await,
+            }
+        })
+        .await
     }
 
     /// Serves until `signal` completes.

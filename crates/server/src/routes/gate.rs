@@ -57,7 +57,8 @@ pub fn gate_router(service: GateService) -> Router {
     build(service, false)
 }
 
-/// [`gate_router`] with a JSON 404 for every other path and the stack around it: the gate
+/// [`gate_router`] with the live page at `/gate`, a JSON 404 for every other path and the stack
+/// around it: the gate
 /// served alone.
 pub(crate) fn standalone_router(service: GateService) -> Router {
     crate::middleware::Stack {
@@ -74,7 +75,7 @@ pub(crate) fn standalone_router(service: GateService) -> Router {
 fn build(service: GateService, standalone: bool) -> Router {
     let (routes, _) = api().split_for_parts();
     let routes = if standalone {
-        routes.fallback(|| async { ApiError::NotFound })
+        routes.fallback(crate::routes::web::gate_alone)
     } else {
         routes
     };

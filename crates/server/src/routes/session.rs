@@ -92,11 +92,18 @@ pub(crate) async fn start_session(
         .await
         .map_err(ApiError::from)?;
     tracing::info!(customer = %state.inner.log_tags.tag(email), session = %token.hash().log_tag(), "signed in");
-    let jar = jar.add(cookies::session(
+    let handover = state.inner.identity_cookie.as_ref().and_then(|cookie| {
+        let uuid = state.inner.issuing.derive_uuid(email);
+        cookie.for_customer(state.inner.mode, &jar, &uuid, email)
+    });
+    let mut jar = jar.add(cookies::session(
         state.inner.mode,
         token.expose_secret().to_owned(),
         settings.absolute_ttl,
     ));
+    if let Some(cookie) = handover {
+        jar = jar.add(cookie);
+    }
     let expires_at = session
         .expires_at
         .to_rfc3339()

@@ -1,0 +1,56 @@
+// @vitest-environment node
+// The built files, as a shop downloads them: the size budget, and the README's integrity hash and
+// sizes, which must be those of this build. Needs `npm run build` first.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { describe, expect, it } from 'vitest';
+
+// Vitest runs from web/ (its root).
+const web = process.cwd();
+const built = (path: string) => {
+  const file = resolve(web, path);
+  if (!existsSync(file)) throw new Error(`${path} is missing: run \`npm run build\` in web/ first.`);
+  return readFileSync(file);
+};
+const readme = readFileSync(resolve(web, '..', 'README.md'), 'utf8');
+const version = (JSON.parse(readFileSync(resolve(web, 'packages/browser/package.json'), 'utf8')) as { version: string }).version;
+
+/** Gzipped at the default level, as a web server compresses on the fly. */
+const gzipped = (path: string) => gzipSync(built(path)).length;
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
+
+const BUDGETS: [string, string, number][] = [
+  ['the core package (ES module)', 'packages/browser/dist/index.js', 4000],
+  ['the core as one script (window.SyneriseAuth)', 'packages/browser/dist/synerise-auth.js', 4000],
+  ['the React package, React excluded', 'packages/react/dist/index.js', 2000],
+];
+
+describe('the built packages', () => {
+  it.each(BUDGETS)('keep %s within its gzipped budget, as the README says', (what, path, budget) => {
+    const size = gzipped(path);
+    expect(size, `${what}: ${size} bytes gzipped`).toBeLessThanOrEqual(budget);
+    // The README states the measured size (kB = 1000 bytes, two decimals).
+    expect(readme, `README.md should say ${kB(size)} for ${path}`).toContain(`| \`${path.replace('packages/', '')}\` | ${kB(size)} |`);
+  });
+
+  it('keep React out of the React package', () => {
+    const source = built('packages/react/dist/index.js').toString();
+    expect(source).toMatch(/from"react"|from "react"/);
+    expect(source).not.toContain('react.production');
+    expect(source).not.toContain('function createSyneriseAuth');
+  });
+
+  it('serve the script the README gives the integrity hash of', () => {
+    const script = built('packages/browser/dist/synerise-auth.js');
+    // The demo's build copies it where the service embeds it, under both names.
+    expect(built('dist/sdk/synerise-auth.js').equals(script)).toBe(true);
+    expect(built(`dist/sdk/synerise-auth-${version}.js`).equals(script)).toBe(true);
+    const integrity = `sha384-${createHash('sha384').update(script).digest('base64')}`;
+    expect(readme, `README.md should show integrity="${integrity}"`).toContain(
+      `src="https://auth.shop.example/sdk/synerise-auth-${version}.js" integrity="${integrity}"`,
+    );
+  });
+});

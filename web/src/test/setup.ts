@@ -1,8 +1,0 @@
-// Testing Library unmounts after each test only when test globals are on; they are off here, so
-// do it explicitly, or one test's DOM would leak into the next.
-import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
-
-afterEach(() => {
-  cleanup();
-});
