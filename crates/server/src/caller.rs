@@ -71,21 +71,8 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             };
             let now = state.inner.issuing.clock().now();
-            let identity = oidc.verify(presented, now).await.map_err(|e| {
-                if e.is_client_error() {
-                    ApiError::unauthorized(e.code(), e.to_string())
-                } else {
-                    tracing::warn!(
-                        cause = e.provider_cause().unwrap_or_default(),
-                        "identity provider unreachable"
-                    );
-                    ApiError::Unavailable {
-                        code: e.code(),
-                        message: e.to_string().into(),
-                        retry_after_secs: 5,
-                    }
-                }
-            })?;
+            // Refused: 401 with the verifier's code; provider unreachable: 503 (src/oidc.rs).
+            let identity = oidc.verify(presented, now).await?;
             limits
                 .tokens_per_identity
                 .check(&format!("{}\u{0}{}", identity.issuer, identity.subject))?;

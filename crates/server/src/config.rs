@@ -616,7 +616,7 @@ impl Settings {
                 Mode::Dev => MetricsAccess::Public,
                 Mode::Production => MetricsAccess::ApiKey,
             }),
-            oidc: crate::oidc::OidcSettings::from_config(
+            oidc: crate::oidc::settings_from_config(
                 layer.oidc_issuer,
                 layer.oidc_audience,
                 layer.oidc_jwks_url,
@@ -670,7 +670,7 @@ impl Settings {
         audience: &str,
         jwks_url: Option<&str>,
     ) -> Result<Self, SettingsError> {
-        self.oidc = crate::oidc::OidcSettings::from_config(
+        self.oidc = crate::oidc::settings_from_config(
             Some(issuer.to_owned()),
             Some(vec![audience.to_owned()]),
             jwks_url.map(str::to_owned),

@@ -7,22 +7,25 @@ use jsonwebtoken::{Validation, errors::ErrorKind};
 use serde_json::{Map, Value};
 use synerise_auth_token::{Email, UnixTime};
 
-use super::{OidcError, OidcSettings, jwks_cache::JwksCache, key_set::SigningAlg};
+use crate::{error::OidcError, jwks_cache::JwksCache, key_set::SigningAlg, settings::OidcSettings};
 
 /// The longest ID token considered. Real ones are 1 to 2 KiB; this bounds the work a request can
 /// cause before its signature is checked.
 const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
 /// Who an ID token says the customer is, once every check has passed.
+///
+/// Only [`IdTokenVerifier::verify`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VerifiedIdentity {
+#[non_exhaustive]
+pub struct VerifiedIdentity {
     /// The verified email address: the one the Synerise token will carry.
-    pub(crate) email: Email,
+    pub email: Email,
     /// The provider's stable id for the customer (`sub`); with `issuer`, the key for per-identity
     /// rate limits.
-    pub(crate) subject: String,
+    pub subject: String,
     /// The issuer (`iss`), as configured.
-    pub(crate) issuer: String,
+    pub issuer: String,
 }
 
 /// Verifies the ID tokens of one OpenID Connect issuer.
@@ -48,7 +51,7 @@ pub(crate) struct VerifiedIdentity {
 /// `azp` is not checked: OpenID Connect only says a client SHOULD, and providers use it for the
 /// presenting client, which is legitimately another of the site's clients (e.g. a mobile app).
 #[derive(Debug, Clone)]
-pub(crate) struct IdTokenVerifier {
+pub struct IdTokenVerifier {
     inner: Arc<Inner>,
 }
 
@@ -63,7 +66,8 @@ struct Inner {
 impl IdTokenVerifier {
     /// A verifier for the issuer `settings` names, fetching through `http` (whose redirect and
     /// TLS policy it keeps). Nothing is fetched until the first token needs a key.
-    pub(crate) fn new(settings: OidcSettings, http: reqwest::Client) -> Self {
+    #[must_use]
+    pub fn new(settings: OidcSettings, http: reqwest::Client) -> Self {
         let keys = JwksCache::new(&settings, http);
         Self {
             inner: Arc::new(Inner {
@@ -76,8 +80,8 @@ impl IdTokenVerifier {
     }
 
     /// The issuer tokens must name, as configured.
-    #[cfg(test)]
-    pub(crate) fn issuer(&self) -> &str {
+    #[must_use]
+    pub fn issuer(&self) -> &str {
         &self.inner.issuer
     }
 
@@ -85,7 +89,7 @@ impl IdTokenVerifier {
     ///
     /// # Errors
     /// An [`OidcError`] naming the first check that failed.
-    pub(crate) async fn verify(
+    pub async fn verify(
         &self,
         id_token: &str,
         now: UnixTime,

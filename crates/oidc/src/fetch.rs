@@ -7,7 +7,7 @@ use std::{error::Error as _, time::Duration};
 use reqwest::{Client, Url, header};
 use serde_json::Value;
 
-use super::settings::check_endpoint;
+use crate::endpoint::check_endpoint;
 
 /// Limits for one fetch.
 #[derive(Debug, Clone, Copy)]

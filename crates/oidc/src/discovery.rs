@@ -4,9 +4,9 @@
 use reqwest::{Client, Url};
 use serde_json::Value;
 
-use super::{
+use crate::{
+    endpoint::check_endpoint,
     fetch::{FetchLimits, get_json},
-    settings::check_endpoint,
 };
 
 /// Fetches `<issuer>/.well-known/openid-configuration` and returns its `jwks_uri`.

@@ -24,11 +24,13 @@ use std::{
 use reqwest::{Client, Url};
 use synerise_auth_token::UnixTime;
 
-use super::{
-    OidcError, OidcSettings, discovery,
+use crate::{
+    discovery,
+    endpoint::check_endpoint,
+    error::{OidcError, OidcSettingsError},
     fetch::{FetchLimits, get_json},
     key_set::{KeySet, SigningAlg, VerificationKey},
-    settings::check_endpoint,
+    settings::OidcSettings,
 };
 
 /// The longest wait between attempts while no key has ever been fetched.
@@ -37,7 +39,7 @@ pub(super) const COLD_RETRY_INTERVAL: Duration = Duration::from_secs(5);
 /// Where the key set is published.
 #[derive(Debug)]
 enum Source {
-    /// Configured: `oidc_jwks_url`.
+    /// Configured: [`OidcSettings::jwks_url`].
     Fixed(Url),
     /// Read from the issuer's discovery document.
     Discovery {
@@ -46,8 +48,8 @@ enum Source {
         /// The issuer the document must name.
         issuer: String,
     },
-    /// The configured URL is unusable: every fetch fails with this reason. Configuration checks
-    /// this at start-up, so it is only reachable through hand-built settings.
+    /// The configured URL is unusable: every fetch fails with this reason. [`OidcSettings::new`]
+    /// refuses such URLs, so this is only reachable through settings built field by field.
     Invalid(String),
 }
 
@@ -85,7 +87,7 @@ impl JwksCache {
     pub(super) fn new(settings: &OidcSettings, http: Client) -> Self {
         let source = match &settings.jwks_url {
             Some(url) => check_endpoint(url).map_or_else(
-                |e| Source::Invalid(format!("oidc_jwks_url: {e}")),
+                |e| Source::Invalid(OidcSettingsError::JwksUrl(e).to_string()),
                 Source::Fixed,
             ),
             None => match check_endpoint(&settings.discovery_url()) {
@@ -93,7 +95,7 @@ impl JwksCache {
                     url,
                     issuer: settings.issuer.clone(),
                 },
-                Err(e) => Source::Invalid(format!("oidc_issuer: {e}")),
+                Err(e) => Source::Invalid(OidcSettingsError::Issuer(e).to_string()),
             },
         };
         let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);

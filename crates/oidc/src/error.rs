@@ -1,21 +1,29 @@
-//! Why an ID token was not accepted, each reason with a stable code and an HTTP status.
+//! The crate's error types: why an ID token was not accepted, each reason with a stable code,
+//! and why settings were refused.
 
 use std::{borrow::Cow, sync::Arc};
-
-#[cfg(test)]
-use axum::http::StatusCode;
 
 /// Why an ID token was not accepted.
 ///
 /// Every variant but [`ProviderUnavailable`](Self::ProviderUnavailable) says the token is not
-/// good enough (401): the caller must sign in again or fix its setup. `ProviderUnavailable` is the
-/// one that is not the caller's fault (503): the provider's keys could not be fetched and none
-/// that fits the token is cached, so the token could not be checked at all.
+/// good enough ([`is_client_error`](Self::is_client_error); an HTTP service answers 401): the
+/// caller must sign in again or fix its setup. `ProviderUnavailable` is the one that is not the
+/// caller's fault (a 503): the provider's keys could not be fetched and none that fits the token
+/// is cached, so the token could not be checked at all.
 ///
 /// Messages never quote the token's claims (only a short, sanitised `alg`), so they can be sent
 /// to the client and logged.
+///
+/// ```
+/// use synerise_auth_oidc::OidcError;
+///
+/// let refused = OidcError::WrongAudience;
+/// assert_eq!(refused.code(), "wrong_audience");
+/// assert!(refused.is_client_error());
+/// ```
 #[derive(Debug, Clone, thiserror::Error)]
-pub(crate) enum OidcError {
+#[non_exhaustive]
+pub enum OidcError {
     /// Not a compact JWS, a header or claim of the wrong type, no `sub` or `exp`, an `email` that
     /// is not an address, or an access token sent in place of an ID token.
     #[error("the ID token is malformed: {0}")]
@@ -67,8 +75,9 @@ pub(crate) enum OidcError {
 }
 
 impl OidcError {
-    /// The stable snake_case code for the API's `{"error", "code"}` body.
-    pub(crate) fn code(&self) -> &'static str {
+    /// The stable snake_case code, for an API's `{"error", "code"}` body.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
         match self {
             Self::Malformed(_) | Self::BadSignature => "invalid_id_token",
             Self::UnsupportedAlgorithm(_) => "unsupported_algorithm",
@@ -84,23 +93,14 @@ impl OidcError {
     }
 
     /// Whether the caller is at fault (a 4xx), as opposed to the provider being unreachable.
-    pub(crate) fn is_client_error(&self) -> bool {
+    #[must_use]
+    pub fn is_client_error(&self) -> bool {
         !matches!(self, Self::ProviderUnavailable { .. })
     }
 
-    #[cfg(test)]
-    /// The HTTP status: 401 for every token that is not good enough, 503 when the provider cannot
-    /// be reached and no cached key fits.
-    pub(crate) fn status(&self) -> StatusCode {
-        if self.is_client_error() {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-    }
-
     /// What went wrong with the provider, for the logs; `None` for a client error.
-    pub(crate) fn provider_cause(&self) -> Option<&str> {
+    #[must_use]
+    pub fn provider_cause(&self) -> Option<&str> {
         match self {
             Self::ProviderUnavailable { cause } => Some(cause),
             _ => None,
@@ -108,10 +108,30 @@ impl OidcError {
     }
 
     /// An unsupported `alg`, quoted only if it is short and plain (it comes from the client).
-    pub(super) fn unsupported_algorithm(alg: &str) -> Self {
+    pub(crate) fn unsupported_algorithm(alg: &str) -> Self {
         let plain = alg.len() <= 16 && alg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         Self::UnsupportedAlgorithm(if plain { alg } else { "?" }.to_owned())
     }
+}
+
+/// Why [`OidcSettings::new`](crate::OidcSettings::new) refused its values. Each message quotes
+/// the value and says what an acceptable one looks like.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OidcSettingsError {
+    /// The issuer is not a URL, not `https://` (or `http://` to a loopback address), or has
+    /// spaces around it.
+    #[error("issuer: {0}")]
+    Issuer(String),
+    /// No audience was given: the tokens' `aud` must be checked against the site's client ids.
+    #[error("no audience: give the site's OAuth client id, as the ID tokens' `aud` carries it")]
+    NoAudience,
+    /// One of the audiences is empty or only spaces.
+    #[error("an audience is empty")]
+    EmptyAudience,
+    /// The key set's URL is not a URL, or not `https://` (or `http://` to a loopback address).
+    #[error("key set URL: {0}")]
+    JwksUrl(String),
 }
 
 #[cfg(test)]
@@ -119,7 +139,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_refusal_is_a_401_but_an_unreachable_provider() {
+    fn every_refusal_is_the_clients_but_an_unreachable_provider() {
         let cases = [
             (OidcError::Malformed("x".into()), "invalid_id_token"),
             (OidcError::BadSignature, "invalid_id_token"),
@@ -144,7 +164,6 @@ mod tests {
         for (error, code) in cases {
             assert_eq!(error.code(), code);
             assert!(error.is_client_error(), "{code}");
-            assert_eq!(error.status(), StatusCode::UNAUTHORIZED, "{code}");
             assert_eq!(error.provider_cause(), None);
         }
         let down = OidcError::ProviderUnavailable {
@@ -152,7 +171,6 @@ mod tests {
         };
         assert_eq!(down.code(), "identity_provider_unavailable");
         assert!(!down.is_client_error());
-        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(down.provider_cause(), Some("connection refused"));
         assert!(
             !down.to_string().contains("refused"),
