@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for Caller {
                     "the bearer credential is not valid",
                 ));
             };
-            let now = state.inner.issuing.clock().now();
+            let now = state.inner.tokens.clock().now();
             // Refused: 401 with the verifier's code; provider unreachable: 503 (src/oidc.rs).
             let identity = oidc.verify(presented, now).await?;
             limits
@@ -137,7 +137,7 @@ pub(crate) async fn current_session(
     let Ok(token) = SessionToken::parse(cookie.value()) else {
         return Ok(None);
     };
-    let now = state.inner.issuing.clock().now();
+    let now = state.inner.tokens.clock().now();
     let session = state
         .inner
         .sessions

@@ -13,7 +13,6 @@ mod cross_site;
 mod error;
 mod files;
 mod gate;
-mod issuing;
 mod metrics;
 mod middleware;
 mod mode;
@@ -27,6 +26,7 @@ mod startup;
 mod state;
 pub mod telemetry;
 mod token_cache;
+mod token_service;
 
 pub use config::{DATABASE_FILE, FileSettings, Mode, Settings, SettingsError, SettingsLayer};
 pub use config::{IdentityCookie, MetricsAccess, TokenCacheSettings};

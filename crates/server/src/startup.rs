@@ -23,7 +23,6 @@ use crate::{
     config::{DATABASE_FILE, KidSetting, Mode},
     files::{ensure_dir, read_or_create_secret},
     gate::GateService,
-    issuing::Issuing,
     metrics::Metrics,
     middleware::Stack,
     oidc::IdTokenVerifier,
@@ -32,6 +31,7 @@ use crate::{
     routes::gate::gate_router,
     serve::{ShutdownSignal, serve_until},
     state::StateParts,
+    token_service::TokenService,
 };
 
 /// The largest request body accepted.
@@ -143,20 +143,20 @@ impl Application {
             demo_account: (settings.mode == Mode::Dev && settings.demo_account)
                 .then_some((DEMO_EMAIL, DEMO_PASSWORD)),
         };
-        let issuing = Issuing::new(
+        let tokens = TokenService::new(
             Issuer::new(key, kid),
             salt,
             settings.token_ttl,
             Arc::clone(&clock),
         );
-        let issuing = if settings.token_cache.enabled {
-            issuing.with_cache(settings.token_cache.capacity, settings.token_cache.max_age)
+        let tokens = if settings.token_cache.enabled {
+            tokens.with_cache(settings.token_cache.capacity, settings.token_cache.max_age)
         } else {
-            issuing
+            tokens
         };
         let metrics = Arc::new(Metrics::new(settings.metrics)?);
         Metrics::spawn_upkeep(&metrics);
-        let issuing = issuing.with_metrics(Arc::clone(&metrics));
+        let tokens = tokens.with_metrics(Arc::clone(&metrics));
 
         ensure_dir(&settings.data_dir)?;
         let store = Arc::new(
@@ -172,14 +172,14 @@ impl Application {
             settings.gate.as_ref(),
             settings.leeway_secs,
             &store,
-            issuing.issuer().public_key(),
+            tokens.issuer().public_key(),
             &clock,
             &log_tags,
         )
         .await?;
         let state = AppState::new(StateParts {
             mode: settings.mode,
-            issuing,
+            tokens,
             api_keys: settings.api_keys.clone(),
             accounts: store.clone(),
             sessions: store,
@@ -362,7 +362,7 @@ fn spawn_housekeeping(state: AppState) {
         loop {
             tick.tick().await;
             state.inner.limits.prune();
-            let now = state.inner.issuing.clock().now();
+            let now = state.inner.tokens.clock().now();
             if let Err(e) = state.inner.sessions.purge_expired(now).await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }

@@ -8,10 +8,10 @@ use synerise_auth_token::PublicKeyFormat;
 use crate::{
     api_keys::ApiKeys,
     config::{IdentityCookie, LimitSettings, Mode, SessionSettings},
-    issuing::Issuing,
     metrics::Metrics,
     oidc::IdTokenVerifier,
     rate_limit::{FailedSignIns, PerMinute},
+    token_service::TokenService,
 };
 
 /// Shared application state; cheap to clone.
@@ -24,7 +24,7 @@ pub struct AppState {
 #[derive(Debug)]
 pub(crate) struct StateParts {
     pub(crate) mode: Mode,
-    pub(crate) issuing: Issuing,
+    pub(crate) tokens: TokenService,
     pub(crate) api_keys: ApiKeys,
     pub(crate) accounts: Arc<dyn AccountStore>,
     pub(crate) sessions: Arc<dyn SessionStore>,
@@ -43,7 +43,7 @@ pub(crate) struct StateParts {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) mode: Mode,
-    pub(crate) issuing: Arc<Issuing>,
+    pub(crate) tokens: Arc<TokenService>,
     pub(crate) api_keys: ApiKeys,
     pub(crate) accounts: Arc<dyn AccountStore>,
     pub(crate) sessions: Arc<dyn SessionStore>,
@@ -93,14 +93,14 @@ impl Limits {
 
 impl AppState {
     pub(crate) fn new(parts: StateParts) -> Self {
-        let public = parts.issuing.issuer().public_key();
+        let public = parts.tokens.issuer().public_key();
         let public_key_pem = public.to_format(PublicKeyFormat::Pem);
         let jwks = serde_json::json!({ "keys": [public.to_jwk()] }).to_string();
         let limits = Limits {
             sign_in_per_ip: PerMinute::new(parts.limits.sign_in_per_ip_per_minute),
             failed_sign_ins: FailedSignIns::new(
                 parts.limits.failed_sign_ins_per_account,
-                Arc::clone(parts.issuing.clock()),
+                Arc::clone(parts.tokens.clock()),
             ),
             tokens_per_session: PerMinute::new(parts.limits.tokens_per_session_per_minute),
             tokens_per_identity: PerMinute::new(parts.limits.tokens_per_identity_per_minute),
@@ -109,7 +109,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 mode: parts.mode,
-                issuing: Arc::new(parts.issuing),
+                tokens: Arc::new(parts.tokens),
                 api_keys: parts.api_keys,
                 accounts: parts.accounts,
                 sessions: parts.sessions,

@@ -37,6 +37,14 @@ pub(crate) struct TokenKey<'a> {
     pub(crate) ttl: TokenTtl,
 }
 
+/// A [`TokenKey`] with its hash, computed once per request by [`TokenCache::key`] and used for
+/// both the lookup and, on a miss, the insert.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HashedKey<'a> {
+    key: TokenKey<'a>,
+    hash: u64,
+}
+
 /// A bounded cache of values (the signed tokens) by [`TokenKey`], each fresh for `max_age` after
 /// the time it was inserted with.
 #[derive(Debug)]
@@ -114,9 +122,18 @@ impl<V: Clone> TokenCache<V> {
         }
     }
 
+    /// `key` with its hash in this cache.
+    pub(crate) fn key<'a>(&self, key: TokenKey<'a>) -> HashedKey<'a> {
+        HashedKey {
+            hash: self.hash(&key),
+            key,
+        }
+    }
+
     /// The cached value for `key` if it was inserted less than `max_age` before `now`.
-    pub(crate) fn get(&self, key: &TokenKey<'_>, now: UnixTime) -> Option<V> {
-        let hash = self.hash(key);
+    pub(crate) fn get(&self, key: &HashedKey<'_>, now: UnixTime) -> Option<V> {
+        let HashedKey { key, hash } = key;
+        let hash = *hash;
         let mut shard = self.shard(hash);
         let entry = shard.map.get(&hash)?;
         if !entry.matches(key) {
@@ -132,8 +149,9 @@ impl<V: Clone> TokenCache<V> {
 
     /// Keeps `value`, issued at `issued_at`, for `key`, replacing any older value and evicting
     /// the oldest entries when full.
-    pub(crate) fn insert(&self, key: &TokenKey<'_>, issued_at: UnixTime, value: V) {
-        let hash = self.hash(key);
+    pub(crate) fn insert(&self, key: &HashedKey<'_>, issued_at: UnixTime, value: V) {
+        let HashedKey { key, hash } = key;
+        let hash = *hash;
         let max_age_secs = self.max_age_secs;
         let mut shard = self.shard(hash);
         let shard = &mut *shard;
@@ -300,10 +318,10 @@ mod tests {
         let ids = ids();
         let cache = cache();
         let k = key(&ids, "ann@example.com");
-        assert_eq!(cache.get(&k, T0), None);
-        cache.insert(&k, T0, "token");
-        assert_eq!(cache.get(&k, T0), Some("token"));
-        assert_eq!(cache.get(&k, T0.plus_secs(599)), Some("token"));
+        assert_eq!(cache.get(&cache.key(k), T0), None);
+        cache.insert(&cache.key(k), T0, "token");
+        assert_eq!(cache.get(&cache.key(k), T0), Some("token"));
+        assert_eq!(cache.get(&cache.key(k), T0.plus_secs(599)), Some("token"));
         // An equal key built from other allocations hits too.
         let ids2 = Ids {
             key: Arc::from("key-thumbprint-a"),
@@ -311,7 +329,7 @@ mod tests {
         };
         let email = String::from("ann@example.com");
         assert_eq!(
-            cache.get(&key(&ids2, &email), T0.plus_secs(1)),
+            cache.get(&cache.key(key(&ids2, &email)), T0.plus_secs(1)),
             Some("token")
         );
     }
@@ -320,51 +338,57 @@ mod tests {
     fn miss_for_another_email() {
         let ids = ids();
         let cache = cache();
-        cache.insert(&key(&ids, "ann@example.com"), T0, "ann's");
-        assert_eq!(cache.get(&key(&ids, "bob@example.com"), T0), None);
+        cache.insert(&cache.key(key(&ids, "ann@example.com")), T0, "ann's");
+        assert_eq!(
+            cache.get(&cache.key(key(&ids, "bob@example.com")), T0),
+            None
+        );
         // Emails are compared exactly: the local part is case-sensitive and feeds the uuid.
-        assert_eq!(cache.get(&key(&ids, "Ann@example.com"), T0), None);
-        assert_eq!(cache.get(&key(&ids, "ann@example.co"), T0), None);
+        assert_eq!(
+            cache.get(&cache.key(key(&ids, "Ann@example.com")), T0),
+            None
+        );
+        assert_eq!(cache.get(&cache.key(key(&ids, "ann@example.co")), T0), None);
     }
 
     #[test]
     fn miss_for_another_uuid() {
         let ids = ids();
         let cache = cache();
-        cache.insert(&key(&ids, "ann@example.com"), T0, "ann's");
+        cache.insert(&cache.key(key(&ids, "ann@example.com")), T0, "ann's");
         let other = TokenKey {
             uuid: &ids.other_uuid,
             ..key(&ids, "ann@example.com")
         };
-        assert_eq!(cache.get(&other, T0), None);
+        assert_eq!(cache.get(&cache.key(other), T0), None);
     }
 
     #[test]
     fn miss_for_another_ttl() {
         let ids = ids();
         let cache = cache();
-        cache.insert(&key(&ids, "ann@example.com"), T0, "7d");
+        cache.insert(&cache.key(key(&ids, "ann@example.com")), T0, "7d");
         let other = TokenKey {
             ttl: "1h".parse().unwrap(),
             ..key(&ids, "ann@example.com")
         };
-        assert_eq!(cache.get(&other, T0), None);
+        assert_eq!(cache.get(&cache.key(other), T0), None);
     }
 
     #[test]
     fn miss_after_a_key_change() {
         let ids = ids();
         let cache = cache();
-        cache.insert(&key(&ids, "ann@example.com"), T0, "old key's");
+        cache.insert(&cache.key(key(&ids, "ann@example.com")), T0, "old key's");
         let rotated = TokenKey {
             key_id: &ids.other_key,
             ..key(&ids, "ann@example.com")
         };
-        assert_eq!(cache.get(&rotated, T0), None);
-        cache.insert(&rotated, T0, "new key's");
-        assert_eq!(cache.get(&rotated, T0), Some("new key's"));
+        assert_eq!(cache.get(&cache.key(rotated), T0), None);
+        cache.insert(&cache.key(rotated), T0, "new key's");
+        assert_eq!(cache.get(&cache.key(rotated), T0), Some("new key's"));
         assert_eq!(
-            cache.get(&key(&ids, "ann@example.com"), T0),
+            cache.get(&cache.key(key(&ids, "ann@example.com")), T0),
             Some("old key's")
         );
     }
@@ -374,14 +398,14 @@ mod tests {
         let ids = ids();
         let cache = cache();
         let k = key(&ids, "ann@example.com");
-        cache.insert(&k, T0, "token");
-        assert_eq!(cache.get(&k, T0.plus_secs(600)), None);
+        cache.insert(&cache.key(k), T0, "token");
+        assert_eq!(cache.get(&cache.key(k), T0.plus_secs(600)), None);
         // Gone for good, even if the clock is then read earlier.
-        assert_eq!(cache.get(&k, T0.plus_secs(10)), None);
+        assert_eq!(cache.get(&cache.key(k), T0.plus_secs(10)), None);
         assert_eq!(cache.len(), 0);
 
-        cache.insert(&k, T0, "token");
-        assert_eq!(cache.get(&k, T0.plus_secs(3600)), None);
+        cache.insert(&cache.key(k), T0, "token");
+        assert_eq!(cache.get(&cache.key(k), T0.plus_secs(3600)), None);
     }
 
     #[test]
@@ -389,8 +413,8 @@ mod tests {
         let ids = ids();
         let cache = cache();
         let k = key(&ids, "ann@example.com");
-        cache.insert(&k, T0, "token");
-        assert_eq!(cache.get(&k, T0.plus_secs(-1)), None);
+        cache.insert(&cache.key(k), T0, "token");
+        assert_eq!(cache.get(&cache.key(k), T0.plus_secs(-1)), None);
     }
 
     #[test]
@@ -398,9 +422,9 @@ mod tests {
         let ids = ids();
         let cache = cache();
         let k = key(&ids, "ann@example.com");
-        cache.insert(&k, T0, "first");
-        cache.insert(&k, T0.plus_secs(300), "second");
-        assert_eq!(cache.get(&k, T0.plus_secs(700)), Some("second"));
+        cache.insert(&cache.key(k), T0, "first");
+        cache.insert(&cache.key(k), T0.plus_secs(300), "second");
+        assert_eq!(cache.get(&cache.key(k), T0.plus_secs(700)), Some("second"));
         assert_eq!(cache.len(), 1);
     }
 
@@ -410,13 +434,17 @@ mod tests {
         let cache: TokenCache<usize> = TokenCache::new(10, TEN_MINUTES);
         let emails: Vec<String> = (0..50).map(|i| format!("c{i}@example.com")).collect();
         for (i, email) in emails.iter().enumerate() {
-            cache.insert(&key(&ids, email), T0, i);
+            cache.insert(&cache.key(key(&ids, email)), T0, i);
             assert!(cache.len() <= 10);
         }
         assert_eq!(cache.len(), 10);
         for (i, email) in emails.iter().enumerate() {
             let expected = (i >= 40).then_some(i);
-            assert_eq!(cache.get(&key(&ids, email), T0), expected, "{email}");
+            assert_eq!(
+                cache.get(&cache.key(key(&ids, email)), T0),
+                expected,
+                "{email}"
+            );
         }
     }
 
@@ -426,13 +454,13 @@ mod tests {
         let cache: TokenCache<usize> = TokenCache::new(5_000, TEN_MINUTES);
         assert!(cache.shards.len() > 1);
         for i in 0..20_000 {
-            cache.insert(&key(&ids, &format!("c{i}@example.com")), T0, i);
+            cache.insert(&cache.key(key(&ids, &format!("c{i}@example.com"))), T0, i);
         }
         assert!(cache.len() <= 5_000, "{}", cache.len());
         assert!(cache.len() > 4_000, "{}", cache.len());
         // Every shard's queue stays within its bound despite replacements.
         for i in 0..20_000 {
-            cache.insert(&key(&ids, "same@example.com"), T0, i);
+            cache.insert(&cache.key(key(&ids, "same@example.com")), T0, i);
         }
         for shard in cache.shards.iter() {
             let shard = shard.lock().unwrap();
@@ -445,9 +473,13 @@ mod tests {
         let ids = ids();
         let cache: TokenCache<usize> = TokenCache::new(100, TEN_MINUTES);
         for i in 0..50 {
-            cache.insert(&key(&ids, &format!("c{i}@example.com")), T0, i);
+            cache.insert(&cache.key(key(&ids, &format!("c{i}@example.com"))), T0, i);
         }
-        cache.insert(&key(&ids, "late@example.com"), T0.plus_secs(601), 0);
+        cache.insert(
+            &cache.key(key(&ids, "late@example.com")),
+            T0.plus_secs(601),
+            0,
+        );
         assert_eq!(cache.len(), 1);
     }
 }

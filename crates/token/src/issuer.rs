@@ -1,7 +1,6 @@
 //! Signing Synerise tokens.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use serde::Serialize;
 
 use crate::{Claims, CustomerUuid, Email, PublicKey, Result, SigningKey, TokenTtl, UnixTime};
 
@@ -40,14 +39,6 @@ impl IssuedToken {
     pub fn into_parts(self) -> (String, Claims) {
         (self.token, self.claims)
     }
-}
-
-#[derive(Serialize)]
-struct PayloadOut<'a> {
-    exp: i64,
-    iat: i64,
-    uuid: &'a CustomerUuid,
-    email: &'a str,
 }
 
 impl Issuer {
@@ -91,7 +82,7 @@ impl Issuer {
         self.kid.as_deref()
     }
 
-    /// Signs `{exp: now + ttl, iat: now, uuid, email}`.
+    /// Signs `{exp: now + ttl, iat: now, uuid, email}` ([`Claims::new`]).
     ///
     /// # Errors
     /// [`crate::Error::Signing`] if the signature primitive fails.
@@ -102,19 +93,17 @@ impl Issuer {
         ttl: TokenTtl,
         now: UnixTime,
     ) -> Result<IssuedToken> {
-        let claims = Claims {
-            exp: now.plus_secs(i64::from(ttl.as_secs())).as_secs(),
-            iat: Some(now.as_secs()),
-            uuid: *uuid,
-            email: email.as_str().to_owned(),
-        };
-        let payload = PayloadOut {
-            exp: claims.exp,
-            iat: now.as_secs(),
-            uuid,
-            email: email.as_str(),
-        };
-        let payload_json = serde_json::to_vec(&payload).map_err(|_| crate::Error::Signing)?;
+        let claims = Claims::new(email, *uuid, ttl, now);
+        let token = self.sign(&claims)?;
+        Ok(IssuedToken { token, claims })
+    }
+
+    /// Signs `claims` as they are: the compact JWT.
+    ///
+    /// # Errors
+    /// [`crate::Error::Signing`] if the signature primitive fails.
+    pub fn sign(&self, claims: &Claims) -> Result<String> {
+        let payload_json = serde_json::to_vec(claims).map_err(|_| crate::Error::Signing)?;
 
         let sig_len = self.key.signature_len();
         let mut token = String::with_capacity(
@@ -132,6 +121,6 @@ impl Issuer {
         self.key.sign_into(token.as_bytes(), signature)?;
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&*signature, &mut token);
-        Ok(IssuedToken { token, claims })
+        Ok(token)
     }
 }

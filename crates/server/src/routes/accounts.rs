@@ -50,7 +50,7 @@ pub(crate) async fn sign_up(
     cross_site::check(&headers, &state.inner.allowed_origins)?;
     state.inner.limits.sign_in_per_ip.check(&peer.ip())?;
     let (email, password) = credentials(body)?;
-    let now = state.inner.issuing.clock().now();
+    let now = state.inner.tokens.clock().now();
     let id = state
         .inner
         .accounts

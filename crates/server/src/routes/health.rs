@@ -17,6 +17,6 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "mode": match state.inner.mode { Mode::Dev => "dev", Mode::Production => "production" },
-        "kid": state.inner.issuing.issuer().public_key().thumbprint(),
+        "kid": state.inner.tokens.issuer().public_key().thumbprint(),
     }))
 }

@@ -83,7 +83,7 @@ pub(crate) async fn start_session(
     email: &Email,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let now = state.inner.issuing.clock().now();
+    let now = state.inner.tokens.clock().now();
     let settings = state.inner.session_settings;
     let (token, session) = state
         .inner
@@ -93,7 +93,7 @@ pub(crate) async fn start_session(
         .map_err(ApiError::from)?;
     tracing::info!(customer = %state.inner.log_tags.tag(email), session = %token.hash().log_tag(), "signed in");
     let handover = state.inner.identity_cookie.as_ref().and_then(|cookie| {
-        let uuid = state.inner.issuing.derive_uuid(email);
+        let uuid = state.inner.tokens.derive_uuid(email);
         cookie.for_customer(state.inner.mode, &jar, &uuid, email)
     });
     let mut jar = jar.add(cookies::session(

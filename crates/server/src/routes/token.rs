@@ -96,16 +96,13 @@ pub(crate) async fn generate_jwt(
     let body_email = parse_email(body.remove("email"))?;
     let body_uuid = body.remove("uuid");
 
+    // The uuid the caller may choose; `None`: the service derives it from the email.
     let (email, uuid) = match caller.customer() {
         None => {
             let email = body_email.ok_or_else(|| {
                 ApiError::bad_request("missing_email", "the body needs an `email`")
             })?;
-            let uuid = match parse_uuid(body_uuid)? {
-                Some(uuid) => uuid,
-                None => state.inner.issuing.derive_uuid(&email),
-            };
-            (email, uuid)
+            (email, parse_uuid(body_uuid)?)
         }
         Some(customer) => {
             if let Some(claimed) = &body_email
@@ -121,8 +118,7 @@ pub(crate) async fn generate_jwt(
             } else {
                 None
             };
-            let uuid = client_uuid.unwrap_or_else(|| state.inner.issuing.derive_uuid(customer));
-            (customer.clone(), uuid)
+            (customer.clone(), client_uuid)
         }
     };
 
@@ -130,7 +126,7 @@ pub(crate) async fn generate_jwt(
     let tag = tracing::enabled!(tracing::Level::DEBUG).then(|| state.inner.log_tags.tag(&email));
     let issued = state
         .inner
-        .issuing
+        .tokens
         .issue(caller.method(), email, uuid)
         .await?;
     if let Some(tag) = tag {
