@@ -28,6 +28,7 @@
 //! ```
 
 mod action;
+mod action_list;
 mod certificates;
 mod decision;
 mod error;
@@ -35,7 +36,8 @@ mod event;
 mod gate;
 mod settings;
 
-pub use action::{Action, ActionList, MAX_ACTION_LEN};
+pub use action::{Action, MAX_ACTION_LEN};
+pub use action_list::ActionList;
 pub use certificates::{CertificateRegistry, MAX_REPLACED, TokenRefusal};
 pub use decision::{ACCEPTED_STATUS, Decision, Reason};
 pub use error::{ConfigError, Result};
