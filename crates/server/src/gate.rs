@@ -292,13 +292,12 @@ impl GateSettings {
         listen: Option<SocketAddr>,
         certificate: PublicKey,
     ) -> Result<Self, crate::SettingsError> {
-        let connections =
-            crate::config::resolve_connections(&crate::config::ServerLayer::of(&layer))?;
+        let connections = layer.connections.resolve()?;
         Ok(Self {
             listen: listen.unwrap_or(DEFAULT_GATE_LISTEN),
             data_dir: layer.data_dir_or_default(),
             certificate,
-            events: layer.gate.unwrap_or_default(),
+            events: layer.gate.events.unwrap_or_default(),
             leeway_secs: layer.leeway_secs.unwrap_or(30),
             connections,
         })
@@ -456,7 +455,7 @@ mod tests {
             (name == "SYNERISE_AUTH_GATE_ENABLED").then(|| "true".to_owned())
         })
         .unwrap();
-        let settings = Settings::resolve(env.over(file)).unwrap();
+        let settings = Settings::resolve(env.over(file).unwrap()).unwrap();
         let events = settings.gate.unwrap();
         assert_eq!(events.unlisted(), UnlistedPolicy::RequireToken);
         assert_eq!(

@@ -29,7 +29,7 @@ pub(crate) fn run(
         None => SettingsLayer::default(),
     };
     let database = flags
-        .over(env.over(file))
+        .over(env.over(file)?)?
         .data_dir_or_default()
         .join(DATABASE_FILE);
 

@@ -20,7 +20,8 @@ pub(crate) fn gate(args: GateArgs) -> anyhow::Result<ExitCode> {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),
     };
-    let settings = GateSettings::from_layer(flags.over(env.over(file)), args.listen, certificate)?;
+    let settings =
+        GateSettings::from_layer(flags.over(env.over(file)?)?, args.listen, certificate)?;
 
     telemetry::init();
     let runtime = tokio::runtime::Runtime::new()?;

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use synerise_auth_server::{Application, Mode, Settings, SettingsLayer, telemetry};
+use synerise_auth_server::{
+    Application, Mode, Secret, Settings, SettingsLayer, TokenLayer, telemetry,
+};
 
 use crate::cli::ServeArgs;
 
@@ -12,8 +14,11 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         listen: args.listen,
         key: args.key,
         data_dir: args.data_dir,
-        uuid_salt: args.uuid_salt,
-        token_ttl: args.token_ttl,
+        uuid_salt: args.uuid_salt.map(Secret::from),
+        token: TokenLayer {
+            ttl: args.token_ttl,
+            ..TokenLayer::default()
+        },
         ..SettingsLayer::default()
     };
     let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
@@ -21,7 +26,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),
     };
-    let settings = Settings::resolve(flags.over(env.over(file)))?;
+    let settings = Settings::resolve(flags.over(env.over(file)?)?)?;
 
     telemetry::init();
     let runtime = synerise_auth_server::runtime()?;
@@ -41,7 +46,10 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("  public key for Synerise (Data Management > Events > JS SDK event settings > Certificate):");
         println!("  {}", notes.public_key_single_line);
         if let Some(api_key) = &notes.dev_api_key {
-            println!("  dev API key (Authorization: Bearer ...): {api_key}");
+            println!(
+                "  dev API key (Authorization: Bearer ...): {}",
+                api_key.expose_secret()
+            );
         }
         if let Some((email, password)) = notes.demo_account {
             println!("  demo account: {email} / {password}");
