@@ -23,7 +23,7 @@ pub(crate) fn run(
         data_dir,
         ..SettingsLayer::default()
     };
-    let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+    let env = SettingsLayer::from_process_env()?;
     let file = match config {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),

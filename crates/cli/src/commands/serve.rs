@@ -21,7 +21,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
         ..SettingsLayer::default()
     };
-    let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+    let env = SettingsLayer::from_process_env()?;
     let file = match &args.config {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),

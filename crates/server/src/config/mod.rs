@@ -186,6 +186,47 @@ impl SettingsLayer {
         Self::from_env_with(&get)
     }
 
+    /// Reads the process's variables (as [`from_env`](Self::from_env) does), refusing a
+    /// `SYNERISE_AUTH_<SECTION>__<KEY>` variable that names no setting, as the file refuses an
+    /// unknown key. (Flat `SYNERISE_AUTH_*` names are shared with other commands' flags, such as
+    /// `SYNERISE_AUTH_CONFIG`, so only the sectioned form can be checked.)
+    ///
+    /// # Errors
+    /// When a variable's value is invalid, or a sectioned name is unknown.
+    pub fn from_env_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let vars: std::collections::BTreeMap<String, String> = vars
+            .into_iter()
+            .filter(|(name, _)| name.starts_with(declare::ENV_PREFIX))
+            .collect();
+        let known: Vec<String> = Self::all_declared()
+            .iter()
+            .filter_map(Declared::nested_env)
+            .collect();
+        if let Some(unknown) = vars
+            .keys()
+            .find(|name| name.contains("__") && !known.contains(name))
+        {
+            return Err(SettingsError::Env {
+                name: unknown.clone(),
+                message: "names no setting (see the settings table in the README)".into(),
+            });
+        }
+        Self::from_env(|name| vars.get(name).cloned())
+    }
+
+    /// [`from_env_vars`](Self::from_env_vars) of this process's variables (those that are not
+    /// Unicode are not read, as before).
+    ///
+    /// # Errors
+    /// As [`from_env_vars`](Self::from_env_vars).
+    pub fn from_process_env() -> Result<Self, SettingsError> {
+        Self::from_env_vars(std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        }))
+    }
+
     /// The data directory these layers name, or the default `./data`.
     #[must_use]
     pub fn data_dir_or_default(&self) -> PathBuf {

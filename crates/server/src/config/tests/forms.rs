@@ -300,3 +300,29 @@ fn the_documented_defaults_are_the_defaults() {
     }
     assert!(checked >= 25, "{checked}");
 }
+
+#[test]
+fn an_unknown_sectioned_variable_is_refused() {
+    let vars = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let error = SettingsLayer::from_env_vars(vars(&[("SYNERISE_AUTH_TOKEN__TTTL", "1h")]))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("SYNERISE_AUTH_TOKEN__TTTL"), "{error}");
+    assert!(error.contains("names no setting"), "{error}");
+    // Other commands' variables and other programs' are let be; known ones are read.
+    let layer = SettingsLayer::from_env_vars(vars(&[
+        ("SYNERISE_AUTH_CONFIG", "settings.toml"),
+        ("SYNERISE_AUTH_LOG_FORMAT", "json"),
+        ("OTHER__THING", "x"),
+        ("SYNERISE_AUTH_TOKEN__TTL", "1h"),
+        ("SYNERISE_AUTH_MAX_PASSWORD_HASHES", "3"),
+    ]))
+    .unwrap();
+    let settings = Settings::resolve(layer).unwrap();
+    assert_eq!(settings.token_ttl.as_secs(), 3600);
+    assert_eq!(settings.hashing.running.get(), 3);
+}
