@@ -35,18 +35,22 @@ impl ConnectionsLayer {
         let max_connections = match self.max {
             None => defaults.max_connections,
             Some(0) => {
-                return Err(SettingsError::Invalid(
-                    "max_connections must be at least 1".into(),
+                return Err(SettingsError::setting(
+                    "max_connections",
+                    "must be at least 1",
                 ));
             }
             Some(n) => {
                 let n = count(n);
                 if n > ConnectionLimits::default_max_connections() {
-                    return Err(SettingsError::Invalid(format!(
-                        "max_connections is {n}, but the file-descriptor limit (ulimit -n) leaves \
-                         room for {} connections: raise the limit or lower max_connections",
-                        ConnectionLimits::default_max_connections()
-                    )));
+                    return Err(SettingsError::setting(
+                        "max_connections",
+                        format!(
+                            "is {n}, but the file-descriptor limit (ulimit -n) leaves room for {} \
+                             connections: raise the limit or lower max_connections",
+                            ConnectionLimits::default_max_connections()
+                        ),
+                    ));
                 }
                 n
             }

@@ -23,7 +23,7 @@ impl PasswordHashingLayer {
         let running = match self.max_running {
             None => defaults.running,
             Some(n) => NonZeroUsize::new(count(n)).ok_or_else(|| {
-                SettingsError::Invalid("max_password_hashes must be at least 1".into())
+                SettingsError::setting("max_password_hashes", "must be at least 1")
             })?,
         };
         Ok(HashingLimits {

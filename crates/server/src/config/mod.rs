@@ -153,6 +153,24 @@ pub enum SettingsError {
     Invalid(String),
 }
 
+impl SettingsError {
+    /// A setting's value is refused: the message starts with its flat name and `problem`, then
+    /// says where it is set (`[section] key` in the file, the variable).
+    pub(crate) fn setting(flat: &str, problem: impl std::fmt::Display) -> Self {
+        let declared = SettingsLayer::all_declared()
+            .into_iter()
+            .find(|d| d.flat == flat);
+        let place = declared.map_or(String::new(), |d| {
+            let mut place = format!(" (`{}` in the file", d.toml_key());
+            if let Some(name) = d.flat_env() {
+                place.push_str(&format!(", {name} in the environment"));
+            }
+            place + ")"
+        });
+        Self::Invalid(format!("{flat} {problem}{place}"))
+    }
+}
+
 impl SettingsLayer {
     /// Every setting declared, the top of the file first, then each section's.
     pub(crate) fn all_declared() -> Vec<Declared> {

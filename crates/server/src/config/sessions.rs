@@ -41,8 +41,9 @@ impl SessionsLayer {
             absolute_ttl: self.absolute_ttl.map_or(defaults.absolute_ttl, |d| d.0),
         };
         if sessions.idle_ttl.is_zero() || sessions.absolute_ttl < sessions.idle_ttl {
-            return Err(SettingsError::Invalid(
-                "session_idle_ttl must be positive and at most session_absolute_ttl".into(),
+            return Err(SettingsError::setting(
+                "session_idle_ttl",
+                "must be positive and at most session_absolute_ttl",
             ));
         }
         Ok(sessions)

@@ -56,12 +56,15 @@ impl TokenCacheLayer {
             Some(HumanDuration(age)) => {
                 let age = Duration::from_secs(age.as_secs());
                 if enabled && (age.is_zero() || age > half_ttl) {
-                    return Err(SettingsError::Invalid(format!(
-                        "token_cache_max_age must be between 1s and half the token TTL ({}), so \
-                         that a reused token still has at least half its lifetime; to stop \
-                         reusing tokens set token_cache = off",
-                        humantime::format_duration(half_ttl)
-                    )));
+                    return Err(SettingsError::setting(
+                        "token_cache_max_age",
+                        format!(
+                            "must be between 1s and half the token TTL ({}), so that a reused \
+                             token still has at least half its lifetime; to stop reusing tokens \
+                             set token_cache = off",
+                            humantime::format_duration(half_ttl)
+                        ),
+                    ));
                 }
                 age
             }
@@ -69,10 +72,9 @@ impl TokenCacheLayer {
         let capacity = match self.capacity {
             None => defaults.capacity,
             Some(0) if enabled => {
-                return Err(SettingsError::Invalid(
-                    "token_cache_capacity must be at least 1; to stop reusing tokens set \
-                     token_cache = off"
-                        .into(),
+                return Err(SettingsError::setting(
+                    "token_cache_capacity",
+                    "must be at least 1; to stop reusing tokens set token_cache = off",
                 ));
             }
             Some(n) => count(n),

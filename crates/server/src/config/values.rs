@@ -77,9 +77,10 @@ pub(crate) fn at_least_a_second(
     match value {
         None => Ok(default),
         Some(HumanDuration(d)) if d >= Duration::from_secs(1) => Ok(d),
-        Some(_) => Err(super::SettingsError::Invalid(format!(
-            "{setting} must be at least 1s"
-        ))),
+        Some(_) => Err(super::SettingsError::setting(
+            setting,
+            "must be at least 1s",
+        )),
     }
 }
 

@@ -326,3 +326,25 @@ fn an_unknown_sectioned_variable_is_refused() {
     assert_eq!(settings.token_ttl.as_secs(), 3600);
     assert_eq!(settings.hashing.running.get(), 3);
 }
+
+#[test]
+fn a_refused_value_says_where_it_is_set() {
+    let error = Settings::resolve(toml::from_str("[password_hashing]\nmax_running = 0\n").unwrap())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "max_password_hashes must be at least 1 (`[password_hashing] max_running` in the file, \
+         SYNERISE_AUTH_MAX_PASSWORD_HASHES in the environment)"
+    );
+    let error =
+        Settings::resolve(toml::from_str("[connections]\nidle_timeout = \"0s\"\n").unwrap())
+            .unwrap_err()
+            .to_string();
+    assert!(
+        error.starts_with("idle_timeout must be at least 1s ("),
+        "{error}"
+    );
+    assert!(error.contains("`[connections] idle_timeout`"), "{error}");
+    assert!(error.contains("SYNERISE_AUTH_IDLE_TIMEOUT"), "{error}");
+}
