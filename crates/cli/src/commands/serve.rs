@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use synerise_auth_server::{
-    Application, Mode, Secret, Settings, SettingsLayer, TokenLayer, telemetry,
-};
+use synerise_auth_server::{Application, Mode, Settings, SettingsLayer, TokenLayer, telemetry};
 
 use crate::cli::ServeArgs;
 
@@ -14,7 +12,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         listen: args.listen,
         key: args.key,
         data_dir: args.data_dir,
-        uuid_salt: args.uuid_salt.map(Secret::from),
+        uuid_salt: args.uuid_salt,
         token: TokenLayer {
             ttl: args.token_ttl,
             ..TokenLayer::default()
