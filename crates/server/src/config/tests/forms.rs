@@ -348,3 +348,17 @@ fn a_refused_value_says_where_it_is_set() {
     assert!(error.contains("`[connections] idle_timeout`"), "{error}");
     assert!(error.contains("SYNERISE_AUTH_IDLE_TIMEOUT"), "{error}");
 }
+
+#[test]
+fn the_test_settings_are_the_dev_defaults_on_port_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = SettingsLayer {
+        listen: Some("127.0.0.1:0".parse().unwrap()),
+        data_dir: Some(dir.path().to_owned()),
+        ..SettingsLayer::default()
+    };
+    assert_eq!(
+        comparable(Settings::for_test(dir.path())),
+        comparable(Settings::resolve(layer).unwrap())
+    );
+}
