@@ -90,6 +90,12 @@ fn the_flat_and_sectioned_forms_read_alike() {
     assert_eq!(layer.token_cache.enabled, Some(false));
     assert_eq!(layer.metrics.access, Some(MetricsAccess::Off));
     assert_eq!(layer.gate.enabled, Some(false));
+    // Merging with an empty layer, above or below, changes nothing.
+    let debug = format!("{layer:?}");
+    let above = layer.clone().over(SettingsLayer::default()).unwrap();
+    assert_eq!(format!("{above:?}"), debug);
+    let below = SettingsLayer::default().over(layer).unwrap();
+    assert_eq!(format!("{below:?}"), debug);
 }
 
 #[test]

@@ -207,6 +207,9 @@ mod properties {
         ) {
             match SettingsLayer::from_env(|n| (n == name).then(|| value.clone())) {
                 Ok(layer) => {
+                    // Whatever was read survives merging.
+                    let merged = layer.clone().over(SettingsLayer::default()).unwrap();
+                    prop_assert_eq!(format!("{merged:?}"), format!("{layer:?}"));
                     let _ = Settings::resolve(layer);
                 }
                 Err(e) => prop_assert!(e.to_string().contains(name), "{e}"),
