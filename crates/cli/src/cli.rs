@@ -3,6 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use synerise_auth_server::Secret;
 use synerise_auth_token::{PublicKeyFormat, TokenTtl};
 
 /// Sign, verify and serve Synerise JS SDK tokens (RS256 JWT with `exp`, `uuid`, `email`).
@@ -145,7 +146,9 @@ pub(crate) enum AccountsAction {
     after_help = "Every flag can also be set as an environment variable SYNERISE_AUTH_<FLAG> \
 (SYNERISE_AUTH_LISTEN, SYNERISE_AUTH_KEY, SYNERISE_AUTH_DATA_DIR, SYNERISE_AUTH_UUID_SALT, SYNERISE_AUTH_TOKEN_TTL, \
 SYNERISE_AUTH_PRODUCTION) or in the TOML file. API keys: SYNERISE_AUTH_API_KEYS (comma separated; an entry may be \
-sha256:<hex>). Precedence: flags, then environment, then the file, then defaults."
+sha256:<hex>). Every other setting (see the README's settings table) is read from the file, in its [section] or \
+under its flat name, and from SYNERISE_AUTH_<FLAT_NAME> or SYNERISE_AUTH_<SECTION>__<KEY>. Precedence: flags, then \
+environment, then the file, then defaults."
 )]
 pub(crate) struct ServeArgs {
     /// TOML configuration file.
@@ -161,8 +164,8 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) data_dir: Option<PathBuf>,
     /// The site-wide UUID salt [dev mode default: generated into DATA_DIR/uuid-salt].
-    #[arg(long)]
-    pub(crate) uuid_salt: Option<String>,
+    #[arg(long, value_parser = parse_secret)]
+    pub(crate) uuid_salt: Option<Secret>,
     /// Token lifetime [default: 7d].
     #[arg(long)]
     pub(crate) token_ttl: Option<TokenTtl>,
@@ -199,6 +202,37 @@ fn parse_bits(text: &str) -> Result<u32, String> {
     }
 }
 
+/// Held as a [`Secret`] from the start, so that no `Debug` of the arguments prints it.
+fn parse_secret(text: &str) -> Result<Secret, String> {
+    Ok(Secret::new(text))
+}
+
 fn parse_format(text: &str) -> Result<PublicKeyFormat, String> {
     text.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn the_arguments_never_print_the_uuid_salt() {
+        let cli = Cli::try_parse_from([
+            "synerise-auth",
+            "serve",
+            "--uuid-salt",
+            "a-salt-never-printed",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("a-salt-never-printed"));
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve: {cli:?}");
+        };
+        assert_eq!(
+            args.uuid_salt.unwrap().expose_secret(),
+            "a-salt-never-printed"
+        );
+    }
 }

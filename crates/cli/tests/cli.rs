@@ -364,6 +364,57 @@ fn serve_in_production_names_what_is_missing() {
 }
 
 #[test]
+fn serve_refuses_a_bad_setting_naming_the_variable_or_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = || {
+        let mut cmd = cli();
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path());
+        cmd
+    };
+    for (name, value, says) in [
+        (
+            "SYNERISE_AUTH_TOKEN__TTL",
+            "forever",
+            "variable SYNERISE_AUTH_TOKEN__TTL: invalid token lifetime",
+        ),
+        (
+            "SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP",
+            "5",
+            "SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP: names no setting",
+        ),
+        (
+            "SYNERISE_AUTH_MAX_PASSWORD_HASHES",
+            "0",
+            "max_password_hashes must be at least 1",
+        ),
+    ] {
+        serve()
+            .env(name, value)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+    }
+    let config = dir.path().join("settings.toml");
+    for (text, says) in [
+        ("token_ttl = \"1h\"\n[token]\nttl = \"2h\"\n", "keep one"),
+        ("[token]\nttl = \"forever\"\n", "token.ttl"),
+        ("[limits]\nsign_in_per_ip = 5\n", "sign_in_per_ip"),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        serve()
+            .arg("--config")
+            .arg(&config)
+            .assert()
+            .failure()
+            .stderr(
+                predicate::str::contains(says)
+                    .and(predicate::str::contains(config.display().to_string())),
+            );
+    }
+}
+
+#[test]
 fn accounts_add_list_remove_on_the_data_dir_store() {
     let dir = tempfile::tempdir().unwrap();
     let accounts = |args: &[&str]| {

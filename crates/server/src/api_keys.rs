@@ -16,9 +16,9 @@ pub(crate) struct ApiKeys(Vec<[u8; 32]>);
 const MIN_KEY_LEN: usize = 20;
 
 impl ApiKeys {
-    pub(crate) fn parse(entries: &[String]) -> Result<Self, String> {
+    pub(crate) fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, String> {
         let mut digests = Vec::with_capacity(entries.len());
-        for (index, entry) in entries.iter().map(|e| e.trim()).enumerate() {
+        for (index, entry) in entries.iter().map(|e| e.as_ref().trim()).enumerate() {
             if entry.is_empty() {
                 continue;
             }

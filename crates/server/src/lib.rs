@@ -28,8 +28,13 @@ pub mod telemetry;
 mod token_cache;
 mod token_service;
 
+pub use config::IdentityCookie;
+pub use config::{
+    ConnectionsLayer, GateLayer, HumanDuration, KidSetting, LimitSettings, LimitsLayer,
+    MetricsAccess, MetricsLayer, OidcLayer, PasswordHashingLayer, Secret, SessionSettings,
+    SessionsLayer, TokenCacheLayer, TokenCacheSettings, TokenLayer,
+};
 pub use config::{DATABASE_FILE, FileSettings, Mode, Settings, SettingsError, SettingsLayer};
-pub use config::{IdentityCookie, MetricsAccess, TokenCacheSettings};
 pub use error::ApiError;
 pub use gate::{DEFAULT_GATE_LISTEN, GateApplication, GateNotes, GateService, GateSettings};
 pub use routes::gate::{gate_openapi, gate_router};

@@ -207,8 +207,11 @@ mod tests {
         assert!(err.contains("SYNERISE_AUTH_OIDC_AUDIENCE"), "{err}");
 
         let layer = crate::SettingsLayer {
-            oidc_issuer: Some("http://idp.example".into()),
-            oidc_audience: Some(vec!["client".into()]),
+            oidc: crate::OidcLayer {
+                issuer: Some("http://idp.example".into()),
+                audience: Some(vec!["client".into()]),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let err = crate::Settings::resolve(layer).unwrap_err().to_string();

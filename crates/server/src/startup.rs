@@ -54,7 +54,7 @@ pub struct StartupNotes {
     /// Whether the key file was created by this start.
     pub key_created: bool,
     /// In dev mode without configured keys: the generated API key.
-    pub dev_api_key: Option<String>,
+    pub dev_api_key: Option<crate::Secret>,
     /// In dev mode: the demo account's email and password.
     pub demo_account: Option<(&'static str, &'static str)>,
 }
@@ -119,7 +119,7 @@ impl Application {
                 ensure_dir(&settings.data_dir)?;
                 let api_key = read_or_create_secret(&settings.data_dir.join("dev-api-key"))?;
                 settings = settings.with_api_keys(std::slice::from_ref(&api_key))?;
-                dev_api_key = Some(api_key);
+                dev_api_key = Some(crate::Secret::new(api_key));
             }
         }
         let salt = settings

@@ -23,13 +23,13 @@ pub(crate) fn run(
         data_dir,
         ..SettingsLayer::default()
     };
-    let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+    let env = SettingsLayer::from_process_env()?;
     let file = match config {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),
     };
     let database = flags
-        .over(env.over(file))
+        .over(env.over(file)?)?
         .data_dir_or_default()
         .join(DATABASE_FILE);
 

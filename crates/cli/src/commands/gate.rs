@@ -15,12 +15,13 @@ pub(crate) fn gate(args: GateArgs) -> anyhow::Result<ExitCode> {
         data_dir: args.data_dir,
         ..SettingsLayer::default()
     };
-    let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+    let env = SettingsLayer::from_process_env()?;
     let file = match &args.config {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),
     };
-    let settings = GateSettings::from_layer(flags.over(env.over(file)), args.listen, certificate)?;
+    let settings =
+        GateSettings::from_layer(flags.over(env.over(file)?)?, args.listen, certificate)?;
 
     telemetry::init();
     let runtime = tokio::runtime::Runtime::new()?;

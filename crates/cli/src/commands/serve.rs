@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use synerise_auth_server::{Application, Mode, Settings, SettingsLayer, telemetry};
+use synerise_auth_server::{Application, Mode, Settings, SettingsLayer, TokenLayer, telemetry};
 
 use crate::cli::ServeArgs;
 
@@ -13,15 +13,18 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         key: args.key,
         data_dir: args.data_dir,
         uuid_salt: args.uuid_salt,
-        token_ttl: args.token_ttl,
+        token: TokenLayer {
+            ttl: args.token_ttl,
+            ..TokenLayer::default()
+        },
         ..SettingsLayer::default()
     };
-    let env = SettingsLayer::from_env(|name| std::env::var(name).ok())?;
+    let env = SettingsLayer::from_process_env()?;
     let file = match &args.config {
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),
     };
-    let settings = Settings::resolve(flags.over(env.over(file)))?;
+    let settings = Settings::resolve(flags.over(env.over(file)?)?)?;
 
     telemetry::init();
     let runtime = synerise_auth_server::runtime()?;
@@ -41,7 +44,10 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("  public key for Synerise (Data Management > Events > JS SDK event settings > Certificate):");
         println!("  {}", notes.public_key_single_line);
         if let Some(api_key) = &notes.dev_api_key {
-            println!("  dev API key (Authorization: Bearer ...): {api_key}");
+            println!(
+                "  dev API key (Authorization: Bearer ...): {}",
+                api_key.expose_secret()
+            );
         }
         if let Some((email, password)) = notes.demo_account {
             println!("  demo account: {email} / {password}");

@@ -58,13 +58,12 @@ impl GateSettings {
         listen: Option<SocketAddr>,
         certificate: PublicKey,
     ) -> Result<Self, crate::SettingsError> {
-        let connections =
-            crate::config::resolve_connections(&crate::config::ServerLayer::of(&layer))?;
+        let connections = layer.connections.resolve()?;
         Ok(Self {
             listen: listen.unwrap_or(DEFAULT_GATE_LISTEN),
             data_dir: layer.data_dir_or_default(),
             certificate,
-            events: layer.gate.unwrap_or_default(),
+            events: layer.gate.events.unwrap_or_default(),
             leeway_secs: layer.leeway_secs.unwrap_or(30),
             connections,
         })

@@ -58,7 +58,7 @@ mod tests {
             (name == "SYNERISE_AUTH_GATE_ENABLED").then(|| "true".to_owned())
         })
         .unwrap();
-        let settings = Settings::resolve(env.over(file)).unwrap();
+        let settings = Settings::resolve(env.over(file).unwrap()).unwrap();
         let events = settings.gate.unwrap();
         assert_eq!(events.unlisted(), UnlistedPolicy::RequireToken);
         assert_eq!(

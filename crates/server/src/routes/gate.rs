@@ -64,7 +64,7 @@ pub(crate) fn standalone_router(service: GateService) -> Router {
     crate::middleware::Stack {
         metrics: None,
         hsts: false,
-        request_timeout: crate::config::DEFAULT_REQUEST_TIMEOUT,
+        request_timeout: crate::config::connections::DEFAULT_REQUEST_TIMEOUT,
         body_limit: MAX_EVENT_BYTES,
     }
     .apply(build(service, true))

@@ -476,7 +476,7 @@ async fn the_gate_table_of_the_file_sets_the_lists() {
         "#,
     )
     .unwrap();
-    let events = layer.gate.unwrap();
+    let events = layer.gate.events.unwrap();
     let app = TestApp::spawn_with(move |mut settings| {
         settings.gate = Some(events);
         settings

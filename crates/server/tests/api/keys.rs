@@ -81,7 +81,12 @@ async fn dev_mode_creates_key_salt_and_api_key_once() {
     .unwrap();
     let notes = first.notes().clone();
     assert!(notes.key_created);
-    let api_key = notes.dev_api_key.clone().unwrap();
+    let api_key = notes
+        .dev_api_key
+        .clone()
+        .unwrap()
+        .expose_secret()
+        .to_owned();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -102,7 +107,11 @@ async fn dev_mode_creates_key_salt_and_api_key_once() {
     .unwrap();
     assert!(!second.notes().key_created);
     assert_eq!(
-        second.notes().dev_api_key.as_deref(),
+        second
+            .notes()
+            .dev_api_key
+            .as_ref()
+            .map(synerise_auth_server::Secret::expose_secret),
         Some(api_key.as_str())
     );
     assert_eq!(

@@ -1,0 +1,88 @@
+//! `[token_cache]`: handing a returning customer the token signed for them moments ago.
+
+use std::time::Duration;
+
+use synerise_auth_token::TokenTtl;
+
+use super::{
+    SettingsError,
+    declare::declare_layer,
+    values::{HumanDuration, count},
+};
+
+declare_layer! {
+    /// `[token_cache]`: token reuse (see `token_cache.rs`).
+    pub struct TokenCacheLayer in "token_cache" {
+        #[serde(deserialize_with = "super::values::on_off")]
+        enabled: bool, flat "token_cache", default "`on`",
+            "token reuse (see below): `on` or `off` (`true`/`false` also read)";
+        max_age: HumanDuration, flat "token_cache_max_age", default "`10m` (at most half of `token_ttl`)",
+            "how long after signing a token is handed out again; between `1s` and half of `token_ttl`, or start-up is refused";
+        capacity: u32, flat "token_cache_capacity", default "`100000`",
+            "tokens kept for reuse at most (about 0.7 KB each); the oldest go first";
+    }
+}
+
+/// Token reuse (see `token_cache.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenCacheSettings {
+    /// Whether tokens are reused at all.
+    pub enabled: bool,
+    /// How long after signing a token may be handed out again (whole seconds).
+    pub max_age: Duration,
+    /// Tokens kept at most.
+    pub capacity: usize,
+}
+
+impl Default for TokenCacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_age: Duration::from_secs(600),
+            capacity: 100_000,
+        }
+    }
+}
+
+impl TokenCacheLayer {
+    /// Defaults and checks the token cache: a token may only be reused during the first half of
+    /// its lifetime, so that every token handed out still has at least half its TTL to live.
+    pub(crate) fn resolve(&self, ttl: TokenTtl) -> Result<TokenCacheSettings, SettingsError> {
+        let defaults = TokenCacheSettings::default();
+        let enabled = self.enabled.unwrap_or(defaults.enabled);
+        let half_ttl = Duration::from_secs(u64::from(ttl.as_secs() / 2));
+        let max_age = match self.max_age {
+            None => defaults.max_age.min(half_ttl),
+            Some(HumanDuration(age)) => {
+                let age = Duration::from_secs(age.as_secs());
+                if enabled && (age.is_zero() || age > half_ttl) {
+                    return Err(SettingsError::setting(
+                        "token_cache_max_age",
+                        format!(
+                            "must be between 1s and half the token TTL ({}), so that a reused \
+                             token still has at least half its lifetime; to stop reusing tokens \
+                             set token_cache = off",
+                            humantime::format_duration(half_ttl)
+                        ),
+                    ));
+                }
+                age
+            }
+        };
+        let capacity = match self.capacity {
+            None => defaults.capacity,
+            Some(0) if enabled => {
+                return Err(SettingsError::setting(
+                    "token_cache_capacity",
+                    "must be at least 1; to stop reusing tokens set token_cache = off",
+                ));
+            }
+            Some(n) => count(n),
+        };
+        Ok(TokenCacheSettings {
+            enabled,
+            max_age,
+            capacity,
+        })
+    }
+}
