@@ -3,18 +3,21 @@
 
 use figment::value::{Dict, Value};
 
-use super::SettingsLayer;
+use super::declare::Declared;
 
 /// A flat name moved into its section: its path there, and the name as written.
 pub(super) type Renamed = Vec<(String, &'static str)>;
 
-/// Moves each flat key of `dict` into its section.
+/// Moves each flat key of `dict` into its section, as the `settings` declare them.
 ///
 /// # Errors
 /// A sentence when a setting is named both ways, or a section is not a table.
-pub(super) fn into_sections(mut dict: Dict) -> Result<(Dict, Renamed), String> {
+pub(super) fn into_sections(
+    mut dict: Dict,
+    settings: &[Declared],
+) -> Result<(Dict, Renamed), String> {
     let mut renamed = Renamed::new();
-    for declared in SettingsLayer::all_declared() {
+    for declared in settings.iter().copied() {
         if declared.section.is_empty() || declared.flat.is_empty() {
             continue;
         }

@@ -73,6 +73,10 @@ impl Settings {
     /// # Errors
     /// [`SettingsError::Invalid`] naming what to set.
     pub fn resolve(layer: SettingsLayer) -> Result<Self, SettingsError> {
+        Self::resolve_layer(layer).map_err(SettingsError::placed)
+    }
+
+    fn resolve_layer(layer: SettingsLayer) -> Result<Self, SettingsError> {
         let connections = layer.connections.resolve()?;
         let mode = if layer.production.unwrap_or(false) {
             Mode::Production

@@ -58,7 +58,10 @@ impl GateSettings {
         listen: Option<SocketAddr>,
         certificate: PublicKey,
     ) -> Result<Self, crate::SettingsError> {
-        let connections = layer.connections.resolve()?;
+        let connections = layer
+            .connections
+            .resolve()
+            .map_err(crate::SettingsError::placed)?;
         Ok(Self {
             listen: listen.unwrap_or(DEFAULT_GATE_LISTEN),
             data_dir: layer.data_dir_or_default(),
