@@ -58,6 +58,22 @@ pub enum ApiError {
     /// 413: the body is over the limit.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 414: the request's URI is over the limit.
+    #[error("the request's URI is longer than {max_bytes} bytes")]
+    UriTooLong {
+        /// The limit.
+        max_bytes: usize,
+    },
+    /// 431: the request's header fields are over the limits.
+    #[error(
+        "the request has more than {max_fields} header fields or more than {max_bytes} bytes of them"
+    )]
+    HeadersTooLarge {
+        /// The most fields.
+        max_fields: usize,
+        /// The most bytes, names and values together.
+        max_bytes: usize,
+    },
     /// 415: the body is not JSON.
     #[error("expected Content-Type: application/json")]
     UnsupportedMediaType,
@@ -129,6 +145,8 @@ impl ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -149,6 +167,8 @@ impl ApiError {
             Self::RequestTimeout => "request_timeout",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UriTooLong { .. } => "uri_too_long",
+            Self::HeadersTooLarge { .. } => "headers_too_large",
             Self::TooManyRequests { .. } => "rate_limited",
             Self::Unexpected(_) => "internal_error",
         }

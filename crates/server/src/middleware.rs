@@ -16,6 +16,14 @@ use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLaye
 
 use crate::{ApiError, error::UnexpectedCause, metrics::Metrics};
 
+/// The most header fields a request may carry; more is a JSON 431 `headers_too_large`. (The HTTP
+/// parser's own limit, past which it answers 431 with an empty body, is higher: see `serve.rs`.)
+pub(crate) const MAX_HEADER_FIELDS: usize = 100;
+/// The most bytes of header names and values a request may carry; more is a JSON 431.
+pub(crate) const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// The longest request URI; longer is a JSON 414 `uri_too_long`.
+pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
+
 /// `Strict-Transport-Security` in production: browsers use HTTPS only for a year.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
@@ -65,6 +73,7 @@ impl Stack {
                     ApiError::Unexpected(anyhow::anyhow!("a handler panicked")).into_response()
                 }))
                 .layer(middleware::from_fn(log_responses))
+                .layer(middleware::from_fn(head_limits))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_FRAME_OPTIONS,
                     HeaderValue::from_static("DENY"),
@@ -89,6 +98,34 @@ impl Stack {
                 .layer(DefaultBodyLimit::max(self.body_limit)),
         )
     }
+}
+
+/// Refuses, as JSON, a request whose URI or header fields are over the limits, before any route
+/// reads them.
+async fn head_limits(request: Request, next: Next) -> Response {
+    let uri_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return ApiError::UriTooLong {
+            max_bytes: MAX_URI_BYTES,
+        }
+        .into_response();
+    }
+    let headers = request.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADER_FIELDS || header_bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge {
+            max_fields: MAX_HEADER_FIELDS,
+            max_bytes: MAX_HEADER_BYTES,
+        }
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Times the request and counts a refusal, when there are metrics.

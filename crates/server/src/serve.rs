@@ -40,9 +40,12 @@ use tower::ServiceExt as _;
 /// database files, the listener, the runtime's own, log output.
 pub const RESERVED_FDS: u64 = 64;
 
-/// The most header fields one request may carry.
-const MAX_HEADERS: usize = 100;
-/// The most bytes of a request head (request line and headers) hyper buffers: past that, 431.
+/// The most header fields one request may carry before the HTTP parser itself refuses it (431 with
+/// an empty body); the middleware refuses fewer already, as JSON
+/// ([`MAX_HEADER_FIELDS`](crate::middleware::MAX_HEADER_FIELDS)).
+const MAX_HEADERS: usize = 128;
+/// The most bytes of a request head (request line and headers) hyper buffers: past that, its own
+/// 431. The middleware's JSON limits (8 KiB of URI, 32 KiB of headers) come first.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long to wait after the first failed accept, doubling up to [`MAX_ACCEPT_BACKOFF`].
 const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);

@@ -450,3 +450,19 @@ fn decide_is_pure() {
         assert_eq!(gate.decide(&event, Some(&token), now()), first);
     }
 }
+
+#[test]
+fn a_token_with_critical_header_extensions_is_refused_even_when_well_signed() {
+    let header = json!({"alg": "RS256", "typ": "JWT", "crit": ["exp"]});
+    let token = sign_raw(ISSUER.signing_key(), &header, &payload());
+    let decision = gate().decide(&event("form.submit", uuid()), Some(&token), now());
+    assert_refused(&decision, 401, Reason::MalformedToken);
+    assert!(decision.detail().contains("crit"), "{}", decision.detail());
+    // The same claims without `crit` are accepted: the refusal is the header's.
+    let plain = sign_raw(
+        ISSUER.signing_key(),
+        &json!({"alg": "RS256", "typ": "JWT"}),
+        &payload(),
+    );
+    assert_accepted(&gate().decide(&event("form.submit", uuid()), Some(&plain), now()));
+}

@@ -213,3 +213,34 @@ async fn the_bearer_scheme_is_case_insensitive() {
         .unwrap();
     assert_error(other, 401, "invalid_authorization").await;
 }
+
+#[tokio::test]
+async fn an_overlong_uri_or_too_many_headers_are_json_refusals() {
+    let app = TestApp::spawn().await;
+    let long = format!("/healthz?{}", "a".repeat(9 * 1024));
+    let response = app.client.get(app.url(&long)).send().await.unwrap();
+    assert_error(response, 414, "uri_too_long").await;
+
+    let mut request = app.client.get(app.url("/healthz"));
+    for i in 0..101 {
+        request = request.header(format!("x-field-{i}"), "v");
+    }
+    assert_error(request.send().await.unwrap(), 431, "headers_too_large").await;
+
+    let big = "v".repeat(33 * 1024);
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-big", big)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 431, "headers_too_large").await;
+
+    // Within the limits, the same request is answered.
+    let mut fine = app.client.get(app.url("/healthz"));
+    for i in 0..90 {
+        fine = fine.header(format!("x-field-{i}"), "v");
+    }
+    assert_eq!(fine.send().await.unwrap().status(), 200);
+}
