@@ -322,9 +322,60 @@ impl Registry {
     }
 }
 
+/// A bound listener with its limits, and SIGTERM and Ctrl-C listened for since it was bound (so
+/// that a signal sent as soon as the ready line appears is a graceful stop): what both
+/// applications, `serve` and the gate alone, run on.
+#[derive(Debug)]
+pub(crate) struct Listening {
+    listener: TcpListener,
+    limits: ConnectionLimits,
+    signal: ShutdownSignal,
+}
+
+impl Listening {
+    /// Binds `address`.
+    ///
+    /// # Errors
+    /// A message naming the address (in use, not allowed).
+    pub(crate) async fn bind(
+        address: SocketAddr,
+        limits: ConnectionLimits,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address}"))?;
+        Ok(Self {
+            listener,
+            limits,
+            signal: ShutdownSignal::listen(),
+        })
+    }
+
+    /// The bound address (its port is the real one when 0 was asked for).
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves `router` until SIGTERM or Ctrl-C (or `signal`, when given), then ends the gate's
+    /// live feeds and finishes the requests in flight.
+    pub(crate) async fn run(
+        self,
+        router: Router,
+        gate: Option<crate::gate::GateService>,
+        signal: Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>,
+    ) -> io::Result<()> {
+        let stop: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match signal {
+            Some(signal) => signal,
+            None => Box::pin(self.signal.received()),
+        };
+        serve_until(self.listener, router, self.limits, gate, stop).await
+    }
+}
+
 /// Serves `router` on `listener` until `signal` completes, then ends the gate's live feeds (when
 /// there is a gate) and finishes the requests in flight.
-pub(crate) async fn serve_until(
+async fn serve_until(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,

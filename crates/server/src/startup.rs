@@ -14,12 +14,11 @@ use synerise_auth_store::{AccountStore, SqliteStore, StoreError};
 use synerise_auth_token::{
     Clock, Email, Issuer, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
 };
-use tokio::net::TcpListener;
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    ApiError, AppState, ConnectionLimits, Settings,
+    ApiError, AppState, Settings,
     config::{DATABASE_FILE, KidSetting, Mode},
     files::{ensure_dir, read_or_create_secret},
     gate::GateService,
@@ -29,7 +28,7 @@ use crate::{
     openapi::ApiDoc,
     routes,
     routes::gate::gate_router,
-    serve::{ShutdownSignal, serve_until},
+    serve::Listening,
     state::StateParts,
     token_service::TokenService,
 };
@@ -62,15 +61,11 @@ pub struct StartupNotes {
 /// A bound, ready-to-serve application.
 #[derive(Debug)]
 pub struct Application {
-    listener: TcpListener,
+    listening: Listening,
     router: Router,
     notes: StartupNotes,
     /// The event gate, when mounted (its live feeds end on shutdown).
     gate: Option<crate::gate::GateService>,
-    /// Connection limits and timeouts.
-    connections: ConnectionLimits,
-    /// SIGTERM and Ctrl-C, listened for since start-up.
-    signal_listener: Option<ShutdownSignal>,
 }
 
 impl Application {
@@ -200,16 +195,11 @@ impl Application {
         });
         spawn_housekeeping(state.clone());
 
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
         Ok(Self {
-            listener,
+            listening: Listening::bind(settings.listen, settings.connections).await?,
             router: router_with(state, gate.as_ref())?,
             notes,
             gate,
-            connections: settings.connections,
-            signal_listener: Some(ShutdownSignal::listen()),
         })
     }
 
@@ -218,7 +208,7 @@ impl Application {
     /// # Errors
     /// When the socket has no local address.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+        self.listening.local_addr()
     }
 
     /// What start-up did.
@@ -237,15 +227,8 @@ impl Application {
     ///
     /// # Errors
     /// When the server fails.
-    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
-        let signal = self.signal_listener.take();
-        self.run_with_shutdown(async move {
-            match signal {
-                Some(signal) => signal.received().await,
-                None => std::future::pending::<()>().await,
-            }
-        })
-        .await
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.listening.run(self.router, self.gate, None).await
     }
 
     /// Serves until `signal` completes.
@@ -256,14 +239,10 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        serve_until(
-            self.listener,
-            self.router,
-            self.connections,
-            self.gate,
-            signal,
-        )
-        .await
+        let signal = Box::pin(signal);
+        self.listening
+            .run(self.router, self.gate, Some(signal))
+            .await
     }
 }
 

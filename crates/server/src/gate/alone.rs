@@ -10,7 +10,6 @@ use anyhow::Context as _;
 use synerise_auth_gate::EventSettings;
 use synerise_auth_store::SqliteStore;
 use synerise_auth_token::{Clock, LogTagKey, PublicKey, SystemClock};
-use tokio::net::TcpListener;
 
 use super::{GateNotes, GateService};
 use crate::{
@@ -18,7 +17,7 @@ use crate::{
     config::DATABASE_FILE,
     files::{ensure_dir, read_or_create_secret},
     routes::gate::standalone_router,
-    serve::{ShutdownSignal, serve_until},
+    serve::Listening,
 };
 
 /// Where `synerise-auth gate` listens unless told otherwise: next to `serve`'s 8080, so both can
@@ -76,13 +75,10 @@ impl GateSettings {
 /// The gate alone, bound and ready to serve: `synerise-auth gate`.
 #[derive(Debug)]
 pub struct GateApplication {
-    listener: TcpListener,
+    listening: Listening,
     service: GateService,
     notes: GateNotes,
     database: PathBuf,
-    connections: crate::ConnectionLimits,
-    /// SIGTERM and Ctrl-C, listened for since start-up.
-    signal_listener: Option<ShutdownSignal>,
 }
 
 impl GateApplication {
@@ -123,16 +119,11 @@ impl GateApplication {
             log_tags,
         )
         .await?;
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
         Ok(Self {
-            listener,
+            listening: Listening::bind(settings.listen, settings.connections).await?,
             service,
             notes,
             database,
-            connections: settings.connections,
-            signal_listener: Some(ShutdownSignal::listen()),
         })
     }
 
@@ -141,7 +132,7 @@ impl GateApplication {
     /// # Errors
     /// When the socket has no local address.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+        self.listening.local_addr()
     }
 
     /// What start-up found.
@@ -161,15 +152,9 @@ impl GateApplication {
     ///
     /// # Errors
     /// When the server fails.
-    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
-        let signal = self.signal_listener.take();
-        self.run_with_shutdown(async move {
-            match signal {
-                Some(signal) => signal.received().await,
-                None => std::future::pending::<()>().await,
-            }
-        })
-        .await
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let router = standalone_router(self.service.clone());
+        self.listening.run(router, Some(self.service), None).await
     }
 
     /// Serves until `signal` completes.
@@ -181,14 +166,10 @@ impl GateApplication {
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = standalone_router(self.service.clone());
-        serve_until(
-            self.listener,
-            router,
-            self.connections,
-            Some(self.service),
-            signal,
-        )
-        .await
+        let signal = Box::pin(signal);
+        self.listening
+            .run(router, Some(self.service), Some(signal))
+            .await
     }
 }
 
