@@ -17,7 +17,7 @@ use crate::{
 /// Shared application state; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Shared>,
 }
 
 /// Everything [`AppState`] is built from.
@@ -40,8 +40,9 @@ pub(crate) struct StateParts {
     pub(crate) log_tags: synerise_auth_token::LogTagKey,
 }
 
+/// What every handler reads through [`AppState`].
 #[derive(Debug)]
-pub(crate) struct Inner {
+pub(crate) struct Shared {
     pub(crate) mode: Mode,
     pub(crate) tokens: Arc<TokenService>,
     pub(crate) api_keys: ApiKeys,
@@ -107,7 +108,7 @@ impl AppState {
             tokens_per_api_key: PerMinute::new(parts.limits.tokens_per_api_key_per_minute),
         };
         Self {
-            inner: Arc::new(Inner {
+            inner: Arc::new(Shared {
                 mode: parts.mode,
                 tokens: Arc::new(parts.tokens),
                 api_keys: parts.api_keys,

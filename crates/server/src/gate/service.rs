@@ -23,11 +23,12 @@ const FEED_CAPACITY: usize = 256;
 /// The event gate with its log: shared by the routes; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct GateService {
-    inner: Arc<Inner>,
+    inner: Arc<GateParts>,
 }
 
+/// What the clones of a [`GateService`] share.
 #[derive(Debug)]
-struct Inner {
+struct GateParts {
     gate: Gate,
     log: Arc<dyn DecisionLog>,
     clock: Arc<dyn Clock>,
@@ -133,7 +134,7 @@ impl GateService {
         let (feed, _) = broadcast::channel(FEED_CAPACITY);
         let (closing, _) = watch::channel(false);
         let service = Self {
-            inner: Arc::new(Inner {
+            inner: Arc::new(GateParts {
                 gate: Gate::new(settings, registry, log_tags),
                 log: store,
                 clock,
