@@ -262,10 +262,10 @@ impl IntoResponse for Verdict {
             }
             Self::Refused { status, detail } => (
                 status,
-                Json(RefusalBody {
+                Json(DecisionBody {
                     accepted: false,
-                    reason: Reason::MalformedEvent.code(),
-                    detail,
+                    reason: Some(Reason::MalformedEvent.code()),
+                    detail: Some(detail),
                 }),
             )
                 .into_response(),
@@ -273,35 +273,35 @@ impl IntoResponse for Verdict {
     }
 }
 
-/// The same wire form as a refused [`Decision`], for a request refused before it was read.
-#[derive(Serialize)]
-struct RefusalBody {
-    accepted: bool,
-    reason: &'static str,
-    detail: String,
-}
-
 /// A decision's wire form: `{"accepted": true}`, or `{"accepted": false, "reason", "detail"}`.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // described, never built: `Decision` serializes itself
+/// A [`Decision`] serializes itself in this form; a request refused before any event could be
+/// read (wrong content type, too large) is answered with this struct.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct DecisionBody {
     /// Whether Synerise would accept the event.
     accepted: bool,
     /// The stable refusal code; absent when accepted.
-    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
     /// A sentence saying why, and what to do; absent when accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
 }
 
-/// An event: `action` and `client.uuid` are required; other fields are ignored.
+/// An event as Synerise's JS SDK sends it: `action` and `client.uuid` are required; `label` and
+/// `params` are optional; other fields, at the top level or in `client`, are ignored. The gate
+/// crate's [`Event::from_json`] reads it (this struct describes what that parser accepts).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // described, never built: the gate crate parses events
 struct EventBody {
-    /// The event action, e.g. `form.submit`.
-    action: String,
+    /// The event action, e.g. `form.submit`: ASCII letters and digits, then also `.`, `_`, `-`
+    /// or `:`; at most 128 bytes; case-sensitive.
+    #[schema(value_type = String, pattern = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", example = "form.submit")]
+    action: Action,
     /// A label, at most 1024 characters.
+    #[schema(max_length = 1024)]
     label: Option<String>,
-    /// `{"uuid": "<the customer's uuid>"}`.
+    /// The customer the event is about.
     client: EventClient,
     /// Any JSON object.
     params: Option<serde_json::Map<String, serde_json::Value>>,
@@ -311,8 +311,9 @@ struct EventBody {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // described, never built
 struct EventClient {
-    /// The customer's uuid.
-    uuid: String,
+    /// The customer's uuid (not the nil UUID).
+    #[schema(value_type = String, format = "uuid", example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
+    uuid: synerise_auth_token::CustomerUuid,
 }
 
 /// The token sent with the event: the credentials of `Authorization: Bearer <jwt>`. Any other
