@@ -51,7 +51,7 @@ impl<T: RequestBody, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// A JSON body that may also be absent: an empty body reads as `T::default()` whatever its
-/// `Content-Type`; a non-empty one is read as [`ApiJson`] reads it.
+/// `Content-Type`; a non-empty one is read as [`ApiJson`] reads it (`null` is not an object).
 #[derive(Debug)]
 pub(crate) struct OptionalJson<T>(pub(crate) T);
 

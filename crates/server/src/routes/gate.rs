@@ -362,10 +362,10 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
     path = "/gate/v1/events",
     tag = "gate",
     params(
-        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
+        ("limit" = Option<u32>, Query, description = "1 to 500, default 50", minimum = 1, maximum = 500),
         ("accepted" = Option<bool>, Query, description = "only accepted (`true`) or refused (`false`) events"),
-        ("action" = Option<String>, Query, description = "only this action"),
-        ("after" = Option<i64>, Query, description = "only decisions newer than this id"),
+        ("action" = Option<String>, Query, description = "only this action (an event action: see the event's `action`)", pattern = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
+        ("after" = Option<i64>, Query, description = "only decisions newer than this id", minimum = 0),
     ),
     responses(
         (status = 200, description = "The decisions, newest first", body = EventList),
@@ -533,14 +533,15 @@ impl From<&LoggedDecision> for EventItem {
     path = "/gate/v1/events/stream",
     tag = "gate",
     params(
-        ("limit" = Option<u32>, Query, description = "at most this many replayed, 1 to 500"),
+        ("limit" = Option<u32>, Query, description = "at most this many replayed, 1 to 500", minimum = 1, maximum = 500),
         ("accepted" = Option<bool>, Query, description = "only accepted or refused events"),
-        ("action" = Option<String>, Query, description = "only this action"),
-        ("after" = Option<i64>, Query, description = "replay decisions newer than this id first (`Last-Event-ID` wins)"),
+        ("action" = Option<String>, Query, description = "only this action", pattern = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
+        ("after" = Option<i64>, Query, description = "replay decisions newer than this id first (`Last-Event-ID` wins)", minimum = 0),
     ),
     responses(
         (status = 200, description = "text/event-stream: `event: decision`, `id: <id>`, `data: <an item of the list>`", content_type = "text/event-stream", body = String),
         (status = 400, description = "as the list", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: the decisions to replay could not be read; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 async fn stream_events(

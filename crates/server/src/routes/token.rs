@@ -64,9 +64,10 @@ impl IntoResponse for TokenResponse {
     }
 }
 
-/// `POST /generate-jwt`'s body. With an API key, `email` is required; with a session or an ID
-/// token it is optional and must be the customer's own. Other fields are ignored, as the guide's
-/// front end may send more.
+/// `POST /generate-jwt`'s body. With an API key, `email` is required (which is what the document
+/// says, being the stricter rule); with a session or an ID token it may be left out, and must be
+/// the customer's own when given. Other fields are ignored, as the guide's front end may send
+/// more.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub(crate) struct TokenRequest {
     /// The customer's email.
@@ -75,7 +76,7 @@ pub(crate) struct TokenRequest {
     /// The customer's UUID. Used with an API key (derived from the email when absent); with a
     /// session or an ID token it is used only when `allow_client_uuid` is set (an invalid one is
     /// then ignored), and derived otherwise.
-    #[schema(value_type = String, format = "uuid", example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
+    #[schema(value_type = String, format = "uuid", required = false, example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
     uuid: Option<ClientUuid>,
 }
 
@@ -129,7 +130,7 @@ impl ClientUuid {
     post,
     path = "/generate-jwt",
     tag = "tokens",
-    request_body(content = TokenRequest, content_type = "application/json", description = "Optional: an absent (empty) body reads as `{}`"),
+    request_body(content = TokenRequest, content_type = "application/json", description = "Required with an API key. A signed-in customer (session or ID token) may send no body at all (an empty body reads as `{}`) or leave `email` out"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "A signed token", body = TokenResponse),
