@@ -5,7 +5,6 @@ use std::{borrow::Cow, sync::Arc};
 
 use axum::{
     Json,
-    extract::rejection::JsonRejection,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -230,29 +229,6 @@ impl From<synerise_auth_store::StoreError> for ApiError {
             }
         } else {
             Self::Unexpected(error.into())
-        }
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
-            JsonRejection::JsonSyntaxError(e) => Self::bad_request(
-                "malformed_json",
-                format!("the body is not valid JSON: {}", e.body_text()),
-            ),
-            JsonRejection::JsonDataError(e) => Self::bad_request(
-                "invalid_body",
-                format!(
-                    "the body does not have the expected shape: {}",
-                    e.body_text()
-                ),
-            ),
-            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::PayloadTooLarge
-            }
-            other => Self::bad_request("unreadable_body", other.body_text()),
         }
     }
 }

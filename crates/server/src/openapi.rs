@@ -6,7 +6,10 @@
 use serde::Serialize;
 use utoipa::{
     Modify, OpenApi, ToSchema,
-    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        Content, Ref, RefOr, ResponseBuilder,
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 
 /// The document's fixed parts; the paths are added by the router.
@@ -59,35 +62,6 @@ pub(crate) struct ErrorBody {
     pub(crate) code: String,
 }
 
-/// `POST /generate-jwt`'s body. With an API key, `email` is required; with a session or an ID
-/// token it is optional and must be the customer's own.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct TokenRequest {
-    /// The customer's email.
-    pub(crate) email: Option<String>,
-    /// The customer's UUID; derived on the server when absent (or when not allowed).
-    pub(crate) uuid: Option<String>,
-}
-
-/// Email and password.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Credentials {
-    /// The account's email.
-    pub(crate) email: String,
-    /// The password (at least 12 characters).
-    pub(crate) password: String,
-}
-
-/// The signed-in customer.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SessionInfo {
-    /// The account's email.
-    pub(crate) email: String,
-    /// When the session ends at the latest (RFC 3339).
-    pub(crate) expires_at: String,
-}
-
 /// `GET /healthz`.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Health {
@@ -97,4 +71,39 @@ pub(crate) struct Health {
     pub(crate) mode: String,
     /// The signing key's RFC 7638 thumbprint.
     pub(crate) kid: String,
+}
+
+/// Adds to every operation of `spec` what any route may answer whatever its handler does: 408
+/// `request_timeout`, from the request timeout around every route
+/// ([`Stack`](crate::middleware::Stack)).
+pub(crate) fn add_common_responses(spec: &mut utoipa::openapi::OpenApi) {
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("408".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("request_timeout: the request took longer than the request timeout; try again")
+                            .content(
+                                "application/json",
+                                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                            )
+                            .build(),
+                    )
+                });
+        }
+    }
 }

@@ -281,6 +281,7 @@ fn router_with(state: AppState, gate: Option<&GateService>) -> anyhow::Result<Ro
     if gate.is_some() {
         spec.merge(crate::routes::gate::gate_openapi());
     }
+    crate::openapi::add_common_responses(&mut spec);
     let spec: Arc<str> = spec
         .to_json()
         .context("cannot write the OpenAPI document")?

@@ -8,29 +8,51 @@ use axum::{
     response::Response,
 };
 use axum_extra::extract::CookieJar;
-use serde_json::{Map, Value};
+use serde::Deserialize;
 use synerise_auth_store::StoreError;
+use synerise_auth_token::Email;
 
 use crate::{
     ApiError, AppState, cross_site,
     routes::{
-        extract::ApiJson,
-        session::{credentials, start_session},
+        extract::{ApiJson, RequestBody},
+        session::{Password, SessionInfo, credential_code, start_session},
     },
 };
+
+/// `POST /api/accounts`'s body. Other fields are ignored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewAccount {
+    /// The new account's email; one account per address, whatever the case of its domain.
+    #[schema(value_type = String, format = Email, min_length = 3, max_length = 254, example = "ann@example.com")]
+    email: Email,
+    /// The password: at least 12 characters and at most 1024 bytes of UTF-8 (256 characters
+    /// always fit).
+    #[schema(value_type = String, format = Password, min_length = 12, max_length = 256)]
+    password: Password,
+}
+
+impl RequestBody for NewAccount {
+    fn field_code(field: &str, missing: bool) -> Option<&'static str> {
+        credential_code(field, missing)
+    }
+    const SECRET_FIELDS: &'static [&'static str] = &["password"];
+}
 
 /// `POST /api/accounts {"email", "password"}`: 201 `{"email", "expiresAt"}`, signed in.
 #[utoipa::path(
     post,
     path = "/api/accounts",
     tag = "sessions",
-    request_body = crate::openapi::Credentials,
+    request_body = NewAccount,
     responses(
-        (status = 201, description = "Account created and signed in", body = crate::openapi::SessionInfo),
-        (status = 400, description = "invalid_email, missing_password, password_too_short, password_too_long", body = crate::openapi::ErrorBody),
+        (status = 201, description = "Account created and signed in", body = SessionInfo),
+        (status = 400, description = "missing_email, invalid_email, missing_password, password_too_short, password_too_long; malformed_json: the body is not JSON; invalid_body: it is not an object", body = crate::openapi::ErrorBody),
         (status = 403, description = "signup_disabled, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 409, description = "account_exists", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 413, description = "payload_too_large", body = crate::openapi::ErrorBody),
+        (status = 415, description = "unsupported_media_type: the body is not sent as application/json", body = crate::openapi::ErrorBody),
         (status = 503, description = "busy: too many sign-ins at once; storage_unavailable: retry after `Retry-After` seconds. If the account was kept but its session could not be, the retry answers 409 account_exists: sign in", body = crate::openapi::ErrorBody),
     )
 )]
@@ -39,7 +61,7 @@ pub(crate) async fn sign_up(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(NewAccount { email, password }): ApiJson<NewAccount>,
 ) -> Result<Response, ApiError> {
     if !state.inner.signup {
         return Err(ApiError::forbidden(
@@ -49,12 +71,11 @@ pub(crate) async fn sign_up(
     }
     cross_site::check(&headers, &state.inner.allowed_origins)?;
     state.inner.limits.sign_in_per_ip.check(&peer.ip())?;
-    let (email, password) = credentials(body)?;
     let now = state.inner.tokens.clock().now();
     let id = state
         .inner
         .accounts
-        .create(&email, &password, now)
+        .create(&email, password.secret(), now)
         .await
         .map_err(|e| match e {
             StoreError::AccountExists => ApiError::Conflict {

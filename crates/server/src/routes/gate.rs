@@ -262,10 +262,10 @@ impl IntoResponse for Verdict {
             }
             Self::Refused { status, detail } => (
                 status,
-                Json(RefusalBody {
+                Json(DecisionBody {
                     accepted: false,
-                    reason: Reason::MalformedEvent.code(),
-                    detail,
+                    reason: Some(Reason::MalformedEvent.code()),
+                    detail: Some(detail),
                 }),
             )
                 .into_response(),
@@ -273,35 +273,35 @@ impl IntoResponse for Verdict {
     }
 }
 
-/// The same wire form as a refused [`Decision`], for a request refused before it was read.
-#[derive(Serialize)]
-struct RefusalBody {
-    accepted: bool,
-    reason: &'static str,
-    detail: String,
-}
-
 /// A decision's wire form: `{"accepted": true}`, or `{"accepted": false, "reason", "detail"}`.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // described, never built: `Decision` serializes itself
+/// A [`Decision`] serializes itself in this form; a request refused before any event could be
+/// read (wrong content type, too large) is answered with this struct.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct DecisionBody {
     /// Whether Synerise would accept the event.
     accepted: bool,
     /// The stable refusal code; absent when accepted.
-    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
     /// A sentence saying why, and what to do; absent when accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
 }
 
-/// An event: `action` and `client.uuid` are required; other fields are ignored.
+/// An event as Synerise's JS SDK sends it: `action` and `client.uuid` are required; `label` and
+/// `params` are optional; other fields, at the top level or in `client`, are ignored. The gate
+/// crate's [`Event::from_json`] reads it (this struct describes what that parser accepts).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // described, never built: the gate crate parses events
 struct EventBody {
-    /// The event action, e.g. `form.submit`.
-    action: String,
+    /// The event action, e.g. `form.submit`: ASCII letters and digits, then also `.`, `_`, `-`
+    /// or `:`; at most 128 bytes; case-sensitive.
+    #[schema(value_type = String, pattern = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", example = "form.submit")]
+    action: Action,
     /// A label, at most 1024 characters.
+    #[schema(max_length = 1024)]
     label: Option<String>,
-    /// `{"uuid": "<the customer's uuid>"}`.
+    /// The customer the event is about.
     client: EventClient,
     /// Any JSON object.
     params: Option<serde_json::Map<String, serde_json::Value>>,
@@ -311,8 +311,9 @@ struct EventBody {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // described, never built
 struct EventClient {
-    /// The customer's uuid.
-    uuid: String,
+    /// The customer's uuid (not the nil UUID).
+    #[schema(value_type = String, format = "uuid", example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
+    uuid: synerise_auth_token::CustomerUuid,
 }
 
 /// The token sent with the event: the credentials of `Authorization: Bearer <jwt>`. Any other
@@ -361,10 +362,10 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
     path = "/gate/v1/events",
     tag = "gate",
     params(
-        ("limit" = Option<u32>, Query, description = "1 to 500, default 50"),
+        ("limit" = Option<u32>, Query, description = "1 to 500, default 50", minimum = 1, maximum = 500),
         ("accepted" = Option<bool>, Query, description = "only accepted (`true`) or refused (`false`) events"),
-        ("action" = Option<String>, Query, description = "only this action"),
-        ("after" = Option<i64>, Query, description = "only decisions newer than this id"),
+        ("action" = Option<String>, Query, description = "only this action (an event action: see the event's `action`)", pattern = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
+        ("after" = Option<i64>, Query, description = "only decisions newer than this id", minimum = 0),
     ),
     responses(
         (status = 200, description = "The decisions, newest first", body = EventList),
@@ -532,14 +533,15 @@ impl From<&LoggedDecision> for EventItem {
     path = "/gate/v1/events/stream",
     tag = "gate",
     params(
-        ("limit" = Option<u32>, Query, description = "at most this many replayed, 1 to 500"),
+        ("limit" = Option<u32>, Query, description = "at most this many replayed, 1 to 500", minimum = 1, maximum = 500),
         ("accepted" = Option<bool>, Query, description = "only accepted or refused events"),
-        ("action" = Option<String>, Query, description = "only this action"),
-        ("after" = Option<i64>, Query, description = "replay decisions newer than this id first (`Last-Event-ID` wins)"),
+        ("action" = Option<String>, Query, description = "only this action", pattern = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"),
+        ("after" = Option<i64>, Query, description = "replay decisions newer than this id first (`Last-Event-ID` wins)", minimum = 0),
     ),
     responses(
         (status = 200, description = "text/event-stream: `event: decision`, `id: <id>`, `data: <an item of the list>`", content_type = "text/event-stream", body = String),
         (status = 400, description = "as the list", body = crate::openapi::ErrorBody),
+        (status = 503, description = "storage_unavailable: the decisions to replay could not be read; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 async fn stream_events(
@@ -653,6 +655,75 @@ fn sse_event(logged: &LoggedDecision) -> Option<SseEvent> {
         Err(error) => {
             tracing::error!(%error, id = logged.id.get(), "cannot write a decision to the live feed; ending it");
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use synerise_auth_gate::Action;
+
+    /// Every `pattern` the gate's document gives an action (the event's field, the queries'
+    /// parameter).
+    fn action_patterns() -> Vec<regex::Regex> {
+        let spec = serde_json::to_value(super::gate_openapi()).unwrap();
+        let mut patterns = vec![
+            spec["components"]["schemas"]["EventBody"]["properties"]["action"]["pattern"].clone(),
+        ];
+        for path in ["/gate/v1/events", "/gate/v1/events/stream"] {
+            for parameter in spec["paths"][path]["get"]["parameters"].as_array().unwrap() {
+                if parameter["name"] == "action" {
+                    patterns.push(parameter["schema"]["pattern"].clone());
+                }
+            }
+        }
+        assert_eq!(patterns.len(), 3, "{patterns:?}");
+        patterns
+            .iter()
+            .map(|p| regex::Regex::new(p.as_str().expect("a pattern")).unwrap())
+            .collect()
+    }
+
+    fn agrees(patterns: &[regex::Regex], text: &str) -> Result<(), TestCaseError> {
+        let parsed = Action::parse(text).is_ok();
+        for pattern in patterns {
+            prop_assert_eq!(
+                pattern.is_match(text),
+                parsed,
+                "{:?} against {}",
+                text,
+                pattern
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_documented_action_pattern_is_what_the_gate_accepts() {
+        let patterns = action_patterns();
+        let mut cases: Vec<String> = (0u8..=127)
+            .flat_map(|b| {
+                let c = char::from(b);
+                [c.to_string(), format!("a{c}"), format!("a{c}b")]
+            })
+            .collect();
+        cases.extend([
+            "a".repeat(128),
+            "a".repeat(129),
+            "é".into(),
+            "form.submit\n".into(),
+        ]);
+        for case in cases {
+            agrees(&patterns, &case).unwrap();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn the_documented_action_pattern_agrees_on_any_text(text in "[a-zA-Z0-9._:\\- /éż\n]{0,130}|\\PC{0,8}") {
+            agrees(&action_patterns(), &text)?;
         }
     }
 }

@@ -10,13 +10,88 @@ use axum::{
 };
 use axum_extra::extract::CookieJar;
 use secrecy::SecretString;
-use serde_json::{Map, Value, json};
-use synerise_auth_store::AccountId;
+use serde::{Deserialize, Deserializer, Serialize};
+use synerise_auth_store::{AccountId, Session};
 use synerise_auth_token::Email;
 
 use crate::{
-    ApiError, AppState, caller::current_session, cookies, cross_site, routes::extract::ApiJson,
+    ApiError, AppState,
+    caller::current_session,
+    cookies, cross_site,
+    routes::extract::{ApiJson, RequestBody},
 };
+
+/// `POST /api/session`'s body. Other fields are ignored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct SignIn {
+    /// The account's email.
+    #[schema(value_type = String, format = Email, min_length = 3, max_length = 254, example = "ann@example.com")]
+    pub(crate) email: Email,
+    /// The account's password.
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 256)]
+    pub(crate) password: Password,
+}
+
+impl RequestBody for SignIn {
+    fn field_code(field: &str, missing: bool) -> Option<&'static str> {
+        credential_code(field, missing)
+    }
+    const SECRET_FIELDS: &'static [&'static str] = &["password"];
+}
+
+/// The codes of an `{email, password}` body: `missing_email`, `invalid_email`,
+/// `missing_password` (absent, empty or not a string).
+pub(crate) fn credential_code(field: &str, missing: bool) -> Option<&'static str> {
+    match (field, missing) {
+        ("email", true) => Some("missing_email"),
+        ("email", false) => Some("invalid_email"),
+        ("password", _) => Some("missing_password"),
+        _ => None,
+    }
+}
+
+/// A password from a request body: a non-empty string, never printed.
+#[derive(Debug)]
+pub(crate) struct Password(SecretString);
+
+impl Password {
+    /// The secret.
+    pub(crate) fn secret(&self) -> &SecretString {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Password {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.is_empty() {
+            return Err(serde::de::Error::custom("the password is empty"));
+        }
+        Ok(Self(SecretString::from(text)))
+    }
+}
+
+/// The signed-in customer: the reply of sign-in, sign-up and `GET /api/session`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SessionInfo {
+    /// The account's email.
+    #[schema(value_type = String, format = Email)]
+    email: Email,
+    /// When the session ends at the latest: RFC 3339, UTC.
+    #[schema(format = DateTime)]
+    expires_at: String,
+}
+
+impl SessionInfo {
+    fn new(email: Email, session: &Session) -> Result<Self, ApiError> {
+        let expires_at = session
+            .expires_at
+            .to_rfc3339()
+            .map_err(|e| ApiError::Unexpected(e.into()))?;
+        Ok(Self { email, expires_at })
+    }
+}
 
 /// `POST /api/session {"email", "password"}`: 200 `{"email", "expiresAt"}` and the session cookie.
 /// A wrong email and a wrong password get the same 401 in the same time.
@@ -24,13 +99,15 @@ use crate::{
     post,
     path = "/api/session",
     tag = "sessions",
-    request_body = crate::openapi::Credentials,
+    request_body = SignIn,
     responses(
-        (status = 200, description = "Signed in; the session cookie is set", body = crate::openapi::SessionInfo),
-        (status = 400, description = "invalid_email, missing_email, missing_password", body = crate::openapi::ErrorBody),
+        (status = 200, description = "Signed in; the session cookie is set", body = SessionInfo),
+        (status = 400, description = "missing_email, invalid_email, missing_password; malformed_json: the body is not JSON; invalid_body: it is not an object", body = crate::openapi::ErrorBody),
         (status = 401, description = "invalid_credentials", body = crate::openapi::ErrorBody),
         (status = 403, description = "cross_site_request", body = crate::openapi::ErrorBody),
         (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
+        (status = 413, description = "payload_too_large", body = crate::openapi::ErrorBody),
+        (status = 415, description = "unsupported_media_type: the body is not sent as application/json", body = crate::openapi::ErrorBody),
         (status = 503, description = "busy: too many sign-ins at once; storage_unavailable: nothing was saved. Retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
@@ -39,19 +116,18 @@ pub(crate) async fn sign_in(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(SignIn { email, password }): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     cross_site::check(&headers, &state.inner.allowed_origins)?;
     let limits = &state.inner.limits;
     limits.sign_in_per_ip.check(&peer.ip())?;
-    let (email, password) = credentials(body)?;
     let account_key = email.as_str().to_ascii_lowercase();
     limits.failed_sign_ins.check(&account_key)?;
 
     let account = state
         .inner
         .accounts
-        .verify_password(&email, &password)
+        .verify_password(&email, password.secret())
         .await?;
     let Some(account) = account else {
         tracing::info!(customer = %state.inner.log_tags.tag(&email), "sign-in refused");
@@ -104,11 +180,7 @@ pub(crate) async fn start_session(
     if let Some(cookie) = handover {
         jar = jar.add(cookie);
     }
-    let expires_at = session
-        .expires_at
-        .to_rfc3339()
-        .map_err(|e| ApiError::Unexpected(e.into()))?;
-    let body = json!({"email": email, "expiresAt": expires_at});
+    let body = SessionInfo::new(email.clone(), &session)?;
     Ok((status, jar, Json(body)).into_response())
 }
 
@@ -119,7 +191,7 @@ pub(crate) async fn start_session(
     tag = "sessions",
     security(("session" = [])),
     responses(
-        (status = 200, description = "Who is signed in", body = crate::openapi::SessionInfo),
+        (status = 200, description = "Who is signed in", body = SessionInfo),
         (status = 401, description = "not_signed_in", body = crate::openapi::ErrorBody),
         (status = 503, description = "storage_unavailable", body = crate::openapi::ErrorBody),
     )
@@ -127,17 +199,9 @@ pub(crate) async fn start_session(
 pub(crate) async fn whoami(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionInfo>, ApiError> {
     match current_session(&headers, &state).await? {
-        Some((_, session)) => {
-            let expires_at = session
-                .expires_at
-                .to_rfc3339()
-                .map_err(|e| ApiError::Unexpected(e.into()))?;
-            Ok(Json(
-                json!({"email": session.email, "expiresAt": expires_at}),
-            ))
-        }
+        Some((_, session)) => Ok(Json(SessionInfo::new(session.email.clone(), &session)?)),
         None => Err(ApiError::unauthorized(
             "not_signed_in",
             "nobody is signed in",
@@ -174,40 +238,4 @@ pub(crate) async fn sign_out(
     }
     let jar = jar.add(cookies::removal(state.inner.mode));
     Ok((StatusCode::NO_CONTENT, jar).into_response())
-}
-
-/// Reads `email` and `password` from a JSON body.
-pub(crate) fn credentials(mut body: Map<String, Value>) -> Result<(Email, SecretString), ApiError> {
-    let email = match body.remove("email") {
-        Some(Value::String(text)) => Email::parse(&text)
-            .map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?,
-        None | Some(Value::Null) => {
-            return Err(ApiError::bad_request(
-                "missing_email",
-                "the body needs an `email`",
-            ));
-        }
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_email",
-                "`email` must be a string",
-            ));
-        }
-    };
-    let password = match body.remove("password") {
-        Some(Value::String(text)) if !text.is_empty() => SecretString::from(text),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(ApiError::bad_request(
-                "missing_password",
-                "the body needs a `password`",
-            ));
-        }
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "missing_password",
-                "`password` must be a string",
-            ));
-        }
-    };
-    Ok((email, password))
 }

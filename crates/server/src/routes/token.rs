@@ -2,25 +2,31 @@
 
 use axum::{
     Json,
-    body::Bytes,
-    extract::{State, rejection::BytesRejection},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    extract::State,
+    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use synerise_auth_token::{CustomerUuid, Email};
 
-use crate::{ApiError, AppState, caller::Caller, routes::extract::optional_json_object};
+use crate::{
+    ApiError, AppState,
+    caller::Caller,
+    routes::extract::{OptionalJson, RequestBody},
+};
 
 /// The reply.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TokenResponse {
+    /// The RS256 token, for `SR.client.setAccessToken`.
     jwt: String,
-    #[schema(value_type = String, example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
+    /// The customer's UUID, as in the token's `uuid` claim.
+    #[schema(value_type = String, format = "uuid", example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
     uuid: CustomerUuid,
-    /// RFC 3339, UTC.
+    /// When the token expires (its `exp`): RFC 3339, UTC.
+    #[schema(format = DateTime)]
     expires_at: String,
 }
 
@@ -58,54 +64,100 @@ impl IntoResponse for TokenResponse {
     }
 }
 
+/// `POST /generate-jwt`'s body. With an API key, `email` is required (which is what the document
+/// says, being the stricter rule); with a session or an ID token it may be left out, and must be
+/// the customer's own when given. Other fields are ignored, as the guide's front end may send
+/// more.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct TokenRequest {
+    /// The customer's email.
+    #[schema(value_type = String, format = Email, min_length = 3, max_length = 254, example = "ann@example.com")]
+    email: Option<Email>,
+    /// The customer's UUID. Used with an API key (derived from the email when absent); with a
+    /// session or an ID token it is used only when `allow_client_uuid` is set (an invalid one is
+    /// then ignored), and derived otherwise.
+    #[schema(value_type = String, format = "uuid", required = false, example = "345d4c8f-5aff-591d-a19c-1ca48923d9ee")]
+    uuid: Option<ClientUuid>,
+}
+
+impl RequestBody for TokenRequest {
+    fn field_code(field: &str, _missing: bool) -> Option<&'static str> {
+        match field {
+            "email" => Some("invalid_email"),
+            "uuid" => Some("invalid_uuid"),
+            _ => None,
+        }
+    }
+}
+
+/// A body `uuid`, kept even when invalid: whether that is refused depends on who asks.
+#[derive(Debug)]
+enum ClientUuid {
+    Valid(CustomerUuid),
+    /// Why it is not a customer uuid.
+    Invalid(String),
+}
+
+impl<'de> Deserialize<'de> for ClientUuid {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(deserializer)? {
+            Value::String(text) => match CustomerUuid::parse(&text) {
+                Ok(uuid) => Self::Valid(uuid),
+                Err(e) => Self::Invalid(e.to_string()),
+            },
+            _ => Self::Invalid("`uuid` must be a string".to_owned()),
+        })
+    }
+}
+
+impl ClientUuid {
+    /// The uuid an API-key caller chose: an invalid one is a 400 `invalid_uuid`.
+    fn required_valid(uuid: Option<Self>) -> Result<Option<CustomerUuid>, ApiError> {
+        match uuid {
+            None => Ok(None),
+            Some(Self::Valid(uuid)) => Ok(Some(uuid)),
+            Some(Self::Invalid(reason)) => Err(ApiError::bad_request("invalid_uuid", reason)),
+        }
+    }
+}
+
 /// Signs a token for the caller's customer.
 ///
-/// The body is a JSON object whose `email` and `uuid` are read loosely and parsed here, so that
-/// each problem gets its own code; unknown fields are ignored, as the guide's front end may send
-/// more. A signed-in customer may send no body at all: their email is the session's, and a body
+/// A signed-in customer may send no body at all: their email is the session's, and a body
 /// `email` that differs is refused (403), never used. Their `uuid` is the server-derived one
 /// unless `allow_client_uuid` is set and a valid one is sent.
 #[utoipa::path(
     post,
     path = "/generate-jwt",
     tag = "tokens",
-    request_body(content = Option<crate::openapi::TokenRequest>, content_type = "application/json"),
+    request_body(content = TokenRequest, content_type = "application/json", description = "Required with an API key. A signed-in customer (session or ID token) may send no body at all (an empty body reads as `{}`) or leave `email` out"),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "A signed token", body = TokenResponse),
-        (status = 400, description = "missing_email, invalid_email, invalid_uuid, malformed_json, invalid_body", body = crate::openapi::ErrorBody),
+        (status = 400, description = "missing_email, invalid_email, invalid_uuid; malformed_json: the body is not JSON; invalid_body: it is not an object", body = crate::openapi::ErrorBody),
         (status = 401, description = "missing_credentials, invalid_authorization, invalid_credentials, not_signed_in, or an ID-token code", body = crate::openapi::ErrorBody),
         (status = 403, description = "email_mismatch, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 413, description = "payload_too_large", body = crate::openapi::ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = crate::openapi::ErrorBody),
-        (status = 429, description = "rate_limited", body = crate::openapi::ErrorBody),
-        (status = 503, description = "identity_provider_unavailable, storage_unavailable (a session could not be read); retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
+        (status = 415, description = "unsupported_media_type: a non-empty body not sent as application/json", body = crate::openapi::ErrorBody),
+        (status = 429, description = "rate_limited; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
+        (status = 503, description = "identity_provider_unavailable: no key of the identity provider could be had; storage_unavailable: a session could not be read. Retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn generate_jwt(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    OptionalJson(body): OptionalJson<TokenRequest>,
 ) -> Result<TokenResponse, ApiError> {
-    let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::bad_request("unreadable_body", e.body_text()),
-    })?;
-    let mut body = optional_json_object(&headers, &body)?;
-    let body_email = parse_email(body.remove("email"))?;
-    let body_uuid = body.remove("uuid");
-
     // The uuid the caller may choose; `None`: the service derives it from the email.
     let (email, uuid) = match caller.customer() {
         None => {
-            let email = body_email.ok_or_else(|| {
+            let email = body.email.ok_or_else(|| {
                 ApiError::bad_request("missing_email", "the body needs an `email`")
             })?;
-            (email, parse_uuid(body_uuid)?)
+            (email, ClientUuid::required_valid(body.uuid)?)
         }
         Some(customer) => {
-            if let Some(claimed) = &body_email
+            if let Some(claimed) = &body.email
                 && !claimed.as_str().eq_ignore_ascii_case(customer.as_str())
             {
                 return Err(ApiError::forbidden(
@@ -113,10 +165,9 @@ pub(crate) async fn generate_jwt(
                     "the email differs from the signed-in customer's; a token is only issued for your own account",
                 ));
             }
-            let client_uuid = if state.inner.allow_client_uuid {
-                parse_uuid(body_uuid).ok().flatten()
-            } else {
-                None
+            let client_uuid = match body.uuid {
+                Some(ClientUuid::Valid(uuid)) if state.inner.allow_client_uuid => Some(uuid),
+                _ => None,
             };
             (customer.clone(), client_uuid)
         }
@@ -146,30 +197,4 @@ pub(crate) async fn generate_jwt(
         uuid: claims.uuid,
         expires_at,
     })
-}
-
-fn parse_email(value: Option<Value>) -> Result<Option<Email>, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Email::parse(&text)
-            .map(Some)
-            .map_err(|e| ApiError::bad_request("invalid_email", e.to_string())),
-        Some(_) => Err(ApiError::bad_request(
-            "invalid_email",
-            "`email` must be a string",
-        )),
-    }
-}
-
-fn parse_uuid(value: Option<Value>) -> Result<Option<CustomerUuid>, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => CustomerUuid::parse(&text)
-            .map(Some)
-            .map_err(|e| ApiError::bad_request("invalid_uuid", e.to_string())),
-        Some(_) => Err(ApiError::bad_request(
-            "invalid_uuid",
-            "`uuid` must be a string",
-        )),
-    }
 }

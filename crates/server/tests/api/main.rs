@@ -1,6 +1,7 @@
 //! The HTTP API against the real server on a random port.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod bodies;
 mod faults;
 mod gate;
 mod helpers;

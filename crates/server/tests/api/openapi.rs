@@ -64,3 +64,124 @@ async fn every_route_is_described_and_every_described_route_answers() {
     assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// Every status a route answers is in its description, and the request bodies say what is valid.
+#[tokio::test]
+async fn statuses_and_body_formats_are_described() {
+    let app = TestApp::spawn().await;
+    let spec: serde_json::Value = app.get_json("/openapi.json").await;
+    let statuses = |method: &str, path: &str| -> Vec<String> {
+        spec["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} has no responses"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            assert!(
+                statuses(method, path).contains(&"408".to_owned()),
+                "{method} {path}: 408 request_timeout is not described"
+            );
+        }
+    }
+    for (method, path, expected) in [
+        (
+            "post",
+            "/generate-jwt",
+            &["200", "400", "401", "403", "413", "415", "429", "503"][..],
+        ),
+        (
+            "post",
+            "/api/session",
+            &["200", "400", "401", "403", "413", "415", "429", "503"][..],
+        ),
+        (
+            "post",
+            "/api/accounts",
+            &["201", "400", "403", "409", "413", "415", "429", "503"][..],
+        ),
+        (
+            "post",
+            "/gate/v1/events",
+            &["202", "400", "401", "403", "413", "415", "503"][..],
+        ),
+    ] {
+        let described = statuses(method, path);
+        for status in expected {
+            assert!(
+                described.iter().any(|s| s == status),
+                "{method} {path}: {status} is not described ({described:?})"
+            );
+        }
+    }
+    let token_description =
+        spec["paths"]["/generate-jwt"]["post"]["responses"]["503"]["description"]
+            .as_str()
+            .unwrap();
+    assert!(
+        token_description.contains("identity_provider_unavailable"),
+        "{token_description}"
+    );
+
+    let schemas = &spec["components"]["schemas"];
+    let property = |schema: &str, name: &str| schemas[schema]["properties"][name].clone();
+    for schema in ["TokenRequest", "SignIn", "NewAccount"] {
+        let email = property(schema, "email");
+        assert_eq!(email["format"], "email", "{schema}: {email}");
+        assert_eq!(email["maxLength"], 254, "{schema}: {email}");
+    }
+    assert_eq!(property("TokenRequest", "uuid")["format"], "uuid");
+    assert_eq!(property("NewAccount", "password")["minLength"], 12);
+    assert_eq!(property("NewAccount", "password")["maxLength"], 256);
+    assert_eq!(property("SignIn", "password")["minLength"], 1);
+    assert_eq!(
+        schemas["NewAccount"]["required"],
+        serde_json::json!(["email", "password"])
+    );
+    assert_eq!(
+        schemas["TokenRequest"]["required"],
+        serde_json::json!(["email"])
+    );
+    let action = property("EventBody", "action");
+    assert_eq!(
+        action["pattern"], "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
+        "{action}"
+    );
+    assert_eq!(
+        schemas["EventClient"]["properties"]["uuid"]["format"],
+        "uuid"
+    );
+    // A body's schema never allows `null`, which the service refuses.
+    for path in [
+        "/generate-jwt",
+        "/api/session",
+        "/api/accounts",
+        "/gate/v1/events",
+    ] {
+        let body =
+            &spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert!(body["$ref"].is_string(), "{path}: {body}");
+    }
+    // The replies are the structs the handlers answer with.
+    assert_eq!(property("SessionInfo", "expiresAt")["format"], "date-time");
+    assert_eq!(property("TokenResponse", "uuid")["format"], "uuid");
+}
+
+/// A body of `null` is refused as it is described (not an object), and an absent body is what a
+/// signed-in customer may send.
+#[tokio::test]
+async fn what_the_token_body_description_allows_is_accepted() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .generate_jwt(&serde_json::json!({"email": "ann@example.com", "other": 1}))
+        .await;
+    assert_eq!(response.status(), 200);
+    crate::helpers::assert_error(
+        app.generate_jwt(&serde_json::Value::Null).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+}
