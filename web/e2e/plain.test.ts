@@ -116,9 +116,17 @@ describe('two tabs of one browser', () => {
     await second.locator('#signed-in:not([hidden])').waitFor();
     expect(tokenRequests).toHaveLength(1);
 
-    // Both tabs renew at the same moment: one request reaches the server.
+    // Both tabs renew at the same moment: one request reaches the server. The server's answer is
+    // held back a second, so that the second tab's call starts while the first one's request is
+    // still on its way however busy the machine (otherwise it may start after the new token
+    // reached it, and rightly renew that one).
+    await context.route('**/generate-jwt', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await route.continue();
+    });
     const renew = (page: Page) => page.evaluate(() => (window as unknown as { plainAuth: { renew(): Promise<boolean> } }).plainAuth.renew());
     expect(await Promise.all([renew(first), renew(second)])).toEqual([true, true]);
+    await context.unrouteAll();
     expect(tokenRequests).toHaveLength(2);
     const [held1, held2] = await Promise.all([sdkState(first), sdkState(second)]);
     expect(held1.accessToken).toBe(held2.accessToken);
