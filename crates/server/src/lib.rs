@@ -13,6 +13,7 @@ mod cross_site;
 mod error;
 mod files;
 mod gate;
+mod listening;
 mod metrics;
 mod middleware;
 mod mode;

@@ -16,8 +16,8 @@ use crate::{
     SettingsLayer,
     config::DATABASE_FILE,
     files::{ensure_dir, read_or_create_secret},
+    listening::Listening,
     routes::gate::standalone_router,
-    serve::Listening,
 };
 
 /// Where `synerise-auth gate` listens unless told otherwise: next to `serve`'s 8080, so both can
