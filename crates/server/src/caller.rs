@@ -130,19 +130,6 @@ pub(crate) async fn current_session(
     state: &AppState,
 ) -> Result<Option<(SessionToken, Session)>, ApiError> {
     let jar = CookieJar::from_headers(headers);
-    let Some(cookie) = jar.get(cookies::name(state.inner.mode)) else {
-        return Ok(None);
-    };
-    // A malformed cookie is no session, not an error: it may be from an older version.
-    let Ok(token) = SessionToken::parse(cookie.value()) else {
-        return Ok(None);
-    };
-    let now = state.inner.tokens.clock().now();
-    let session = state
-        .inner
-        .sessions
-        .lookup(&token, now)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(session.map(|s| (token, s)))
+    let cookie = jar.get(cookies::name(state.inner.mode)).map(|c| c.value());
+    crate::customers::Customers::of(state).current(cookie).await
 }

@@ -10,6 +10,7 @@ mod caller;
 mod config;
 mod cookies;
 mod cross_site;
+mod customers;
 mod error;
 mod files;
 mod gate;

@@ -9,14 +9,15 @@ use axum::{
 };
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use synerise_auth_store::StoreError;
+
 use synerise_auth_token::Email;
 
 use crate::{
     ApiError, AppState, cross_site,
+    customers::Customers,
     routes::{
         extract::{ApiJson, RequestBody},
-        session::{Password, SessionInfo, credential_code, start_session},
+        session::{Password, SessionInfo, credential_code, signed_in_reply},
     },
 };
 
@@ -63,31 +64,9 @@ pub(crate) async fn sign_up(
     jar: CookieJar,
     ApiJson(NewAccount { email, password }): ApiJson<NewAccount>,
 ) -> Result<Response, ApiError> {
-    if !state.inner.signup {
-        return Err(ApiError::forbidden(
-            "signup_disabled",
-            "self sign-up is turned off on this service",
-        ));
-    }
     cross_site::check(&headers, &state.inner.allowed_origins)?;
-    state.inner.limits.sign_in_per_ip.check(&peer.ip())?;
-    let now = state.inner.tokens.clock().now();
-    let id = state
-        .inner
-        .accounts
-        .create(&email, password.secret(), now)
-        .await
-        .map_err(|e| match e {
-            StoreError::AccountExists => ApiError::Conflict {
-                code: "account_exists",
-                message: "an account with this email exists; sign in instead".into(),
-            },
-            StoreError::PasswordTooShort { .. } | StoreError::PasswordTooLong { .. } => {
-                ApiError::bad_request(e.code(), e.to_string())
-            }
-            other => other.into(),
-        })?;
-    // Only now: `create` answers once the row is committed.
-    tracing::info!(customer = %state.inner.log_tags.tag(&email), "account created");
-    start_session(&state, jar, id, &email, StatusCode::CREATED).await
+    let signed_in = Customers::of(&state)
+        .sign_up(peer.ip(), email, password.secret())
+        .await?;
+    signed_in_reply(&state, jar, signed_in, StatusCode::CREATED)
 }

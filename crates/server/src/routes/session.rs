@@ -11,13 +11,12 @@ use axum::{
 use axum_extra::extract::CookieJar;
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
-use synerise_auth_store::{AccountId, Session};
+use synerise_auth_store::Session;
 use synerise_auth_token::Email;
 
 use crate::{
-    ApiError, AppState,
-    caller::current_session,
-    cookies, cross_site,
+    ApiError, AppState, cookies, cross_site,
+    customers::{Customers, SignedIn},
     routes::extract::{ApiJson, RequestBody},
 };
 
@@ -119,58 +118,42 @@ pub(crate) async fn sign_in(
     ApiJson(SignIn { email, password }): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     cross_site::check(&headers, &state.inner.allowed_origins)?;
-    let limits = &state.inner.limits;
-    limits.sign_in_per_ip.check(&peer.ip())?;
-    let account_key = email.as_str().to_ascii_lowercase();
-    limits.failed_sign_ins.check(&account_key)?;
-
-    let account = state
-        .inner
-        .accounts
-        .verify_password(&email, password.secret())
+    let customers = Customers::of(&state);
+    let previous = customers.current(session_cookie(&state, &jar)).await?;
+    let signed_in = customers
+        .sign_in(
+            peer.ip(),
+            &email,
+            password.secret(),
+            previous.as_ref().map(|(token, _)| token),
+        )
         .await?;
-    let Some(account) = account else {
-        tracing::info!(customer = %state.inner.log_tags.tag(&email), "sign-in refused");
-        limits.failed_sign_ins.failed(&account_key)?;
-        return Err(ApiError::unauthorized(
-            "invalid_credentials",
-            "wrong email or password",
-        ));
-    };
-    limits.failed_sign_ins.succeeded(&account_key);
-
-    // A new session every time: whatever session id the browser held before is dropped.
-    if let Some((old, _)) = current_session(&headers, &state).await? {
-        state
-            .inner
-            .sessions
-            .delete(&old)
-            .await
-            .map_err(ApiError::from)?;
-    }
-    start_session(&state, jar, account.id, &account.email, StatusCode::OK).await
+    signed_in_reply(&state, jar, signed_in, StatusCode::OK)
 }
 
-/// Creates a session for `account` and answers with its cookie.
-pub(crate) async fn start_session(
+/// The session cookie's value, if the browser sent one.
+pub(crate) fn session_cookie<'j>(state: &AppState, jar: &'j CookieJar) -> Option<&'j str> {
+    jar.get(cookies::name(state.inner.mode))
+        .map(axum_extra::extract::cookie::Cookie::value)
+}
+
+/// The answer to a sign-in or sign-up: `status`, the session cookie (and the tracker's identity
+/// cookie when configured), and `{"email", "expiresAt"}`.
+pub(crate) fn signed_in_reply(
     state: &AppState,
     jar: CookieJar,
-    account: AccountId,
-    email: &Email,
+    signed_in: SignedIn,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let now = state.inner.tokens.clock().now();
+    let SignedIn {
+        token,
+        session,
+        email,
+    } = signed_in;
     let settings = state.inner.session_settings;
-    let (token, session) = state
-        .inner
-        .sessions
-        .create(account, now, settings.idle_ttl, settings.absolute_ttl)
-        .await
-        .map_err(ApiError::from)?;
-    tracing::info!(customer = %state.inner.log_tags.tag(email), session = %token.hash().log_tag(), "signed in");
     let handover = state.inner.identity_cookie.as_ref().and_then(|cookie| {
-        let uuid = state.inner.tokens.derive_uuid(email);
-        cookie.for_customer(state.inner.mode, &jar, &uuid, email)
+        let uuid = state.inner.tokens.derive_uuid(&email);
+        cookie.for_customer(state.inner.mode, &jar, &uuid, &email)
     });
     let mut jar = jar.add(cookies::session(
         state.inner.mode,
@@ -180,7 +163,7 @@ pub(crate) async fn start_session(
     if let Some(cookie) = handover {
         jar = jar.add(cookie);
     }
-    let body = SessionInfo::new(email.clone(), &session)?;
+    let body = SessionInfo::new(email, &session)?;
     Ok((status, jar, Json(body)).into_response())
 }
 
@@ -200,7 +183,11 @@ pub(crate) async fn whoami(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    match current_session(&headers, &state).await? {
+    let jar = CookieJar::from_headers(&headers);
+    match Customers::of(&state)
+        .current(session_cookie(&state, &jar))
+        .await?
+    {
         Some((_, session)) => Ok(Json(SessionInfo::new(session.email.clone(), &session)?)),
         None => Err(ApiError::unauthorized(
             "not_signed_in",
@@ -227,15 +214,11 @@ pub(crate) async fn sign_out(
     jar: CookieJar,
 ) -> Result<Response, ApiError> {
     cross_site::check(&headers, &state.inner.allowed_origins)?;
-    if let Some((token, _)) = current_session(&headers, &state).await? {
-        state
-            .inner
-            .sessions
-            .delete(&token)
-            .await
-            .map_err(ApiError::from)?;
-        tracing::info!(session = %token.hash().log_tag(), "signed out");
-    }
+    let customers = Customers::of(&state);
+    let current = customers.current(session_cookie(&state, &jar)).await?;
+    customers
+        .sign_out(current.as_ref().map(|(token, _)| token))
+        .await?;
     let jar = jar.add(cookies::removal(state.inner.mode));
     Ok((StatusCode::NO_CONTENT, jar).into_response())
 }

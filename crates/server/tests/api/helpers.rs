@@ -90,7 +90,7 @@ pub(crate) async fn start_app(
     settings.uuid_salt = Some(UuidSalt::new(SALT).unwrap());
     let app = Application::build_with_clock(configure(settings), clock)
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("the application did not start: {e:#}"));
     let address = format!("http://{}", app.local_addr().unwrap());
     tokio::spawn(app.run_until_stopped());
     address

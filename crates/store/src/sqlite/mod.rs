@@ -34,9 +34,11 @@ static MIGRATOR: Migrator = sqlx::migrate!();
 /// Writes hold the lock for a millisecond or so; anyone holding it longer is stuck.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// How long a write waits for the write connection. With [`BUSY_TIMEOUT`], a refused write is
-/// answered within about a second.
-const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long a write waits for the write connection (behind other writes, or while it is being
+/// opened: with `synchronous = FULL` on a disk busy with other work, opening and the first fsync
+/// can take a good part of a second). With [`BUSY_TIMEOUT`], a refused write is answered within
+/// about a second.
+const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How long a read waits for a read connection.
 const READ_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
