@@ -288,14 +288,9 @@ async function worker(cfg) {
         throw new HttpError(404, 'not_found', 'not found');
       }
     } catch (err) {
-      if (err instanceof HttpError && err.status === 413) {
-        // The rest of the body is not read: close the connection after the reply.
-        res.shouldKeepAlive = false;
-        sendError(res, err);
-        res.on('finish', () => req.destroy());
-      } else {
-        sendError(res, err);
-      }
+      // The rest of an over-long body is not read: the connection is closed after the reply.
+      if (err instanceof HttpError && err.status === 413) err.headers.Connection = 'close';
+      sendError(res, err);
     }
   });
   server.requestTimeout = 10_000;
