@@ -158,16 +158,21 @@ describe('two tabs at renewal time', () => {
     const { page: first, context } = running();
     if (!shortLived) throw new Error('the server did not start');
     const second = await context.newPage();
-    const tokenRequests: number[] = [];
+    // Which tab asked, and when (ms after the first request): a failure then says which one.
+    const tokenRequests: string[] = [];
+    let firstAt = 0;
     context.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/generate-jwt') tokenRequests.push(Date.now());
+      if (new URL(request.url()).pathname !== '/generate-jwt') return;
+      firstAt ||= Date.now();
+      const tab = request.frame().page() === first ? 'first' : 'second';
+      tokenRequests.push(`${tab} tab at +${Date.now() - firstAt} ms`);
     });
     await openDemo(first, `${shortLived.url}/plain`);
     await openDemo(second, `${shortLived.url}/plain`);
     await signIn(first, DEMO_EMAIL, DEMO_PASSWORD);
     const token = await waitForSdkToken(first);
     expect(await waitForSdkToken(second)).toBe(token);
-    expect(tokenRequests).toHaveLength(1);
+    expect(tokenRequests, tokenRequests.join('; ')).toHaveLength(1);
 
     // Renewal is due 30 s after sign-in; wait for it and a few seconds more.
     const renewed = await waitForSdkToken(first, token).catch(() => null);
@@ -179,7 +184,7 @@ describe('two tabs at renewal time', () => {
     expect(current).not.toBeNull();
     await new Promise((done) => setTimeout(done, 3_000));
 
-    expect(tokenRequests).toHaveLength(2);
+    expect(tokenRequests, tokenRequests.join('; ')).toHaveLength(2);
     expect((await sdkState(second)).accessToken).toBe(current);
   }, 90_000);
 });

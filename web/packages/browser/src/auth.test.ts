@@ -257,6 +257,30 @@ describe('tabs as one', () => {
     expect(second.getState().token?.jwt).toBe(first.getState().token?.jwt);
   });
 
+  it('waits for the token when the lock comes before it (and localStorage lags)', async () => {
+    installFakeSdk();
+    const issue = tokenRoute();
+    const held = deferred<Response>();
+    let calls = 0;
+    const { requests } = mockFetch({ 'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise) });
+    const { first, second } = twoTabs();
+    await first.authenticate(EMAIL);
+    await settle();
+
+    const renewing = first.renew();
+    await settle();
+    held.resolve(issue());
+    await expect(renewing).resolves.toBe(true);
+    // Between a browser's processes the lock is free before the new token (or the localStorage
+    // mark) reaches the other tab: it renews right now, still holding the old token.
+    localStorage.clear();
+    const waiting = second.renew();
+
+    await expect(waiting).resolves.toBe(true);
+    expect(requests).toHaveLength(2);
+    expect(second.getState().token?.jwt).toBe(first.getState().token?.jwt);
+  });
+
   it('shares one renewal without Web Locks too, through the lease', async () => {
     installFakeSdk();
     const issue = tokenRoute();

@@ -350,6 +350,7 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
       if (tabs?.wasRenewed(started.jwt) && (await awaitHandover(started))) return held !== null;
       if (startedIn !== generation) return false;
       const sdk = await waitForSdk(sdkTimeout());
+      tabs?.markRenewing(started.jwt);
       const reply = await requestToken(started.email);
       if (startedIn !== generation) return false;
       if ('token' in reply) {

@@ -6,7 +6,9 @@
  *   embedded views). The lease is a best effort: two tabs that look at the same millisecond may
  *   both renew, which costs one extra request and nothing else.
  * - The token a tab obtains is handed to the other tabs on a `BroadcastChannel`, and so is a
- *   sign-out.
+ *   sign-out. A tab about to renew says so on the channel first: the lock may reach the next tab
+ *   before the new token does (they travel apart between a browser's processes, and so do
+ *   `localStorage` writes), and that tab then waits for the token instead of asking again.
  *
  * Nothing here runs at import time, and every browser API is looked up when first needed, so the
  * module loads under server-side rendering.
@@ -21,6 +23,12 @@ export interface LockManagerLike {
 export type TabMessage =
   | { type: 'token'; token: SharedToken }
   | { type: 'signed-out' };
+
+/** Said on the channel before a renewal, kept to this module: the tag of the token it replaces. */
+interface RenewingNotice {
+  type: 'renewing';
+  replaces: string;
+}
 
 /** A token as one tab hands it to the others (a structured clone: the Date survives). */
 export interface SharedToken {
@@ -43,9 +51,14 @@ export interface Tabs {
   exclusive<T>(task: () => Promise<T>): Promise<T>;
   /** Tells the other tabs. */
   post(message: TabMessage): void;
+  /** Tells the other tabs that this one is renewing `jwt` now. */
+  markRenewing(jwt: string): void;
   /** Remembers that `replacedJwt` was just renewed, for a tab that still holds it. */
   markRenewed(replacedJwt: string): void;
-  /** Whether another tab renewed `jwt` since it was obtained (its successor is on its way). */
+  /**
+   * Whether another tab renewed `jwt`, or said it was renewing it, in the last few seconds (its
+   * successor is on its way).
+   */
   wasRenewed(jwt: string): boolean;
   close(): void;
 }
@@ -83,7 +96,15 @@ export function openTabs(
   locks: LockManagerLike | null | undefined,
 ): Tabs {
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(name);
-  if (channel) channel.onmessage = (event: MessageEvent) => onMessage(event.data as TabMessage);
+  // The token another tab said it was renewing, and until when that counts.
+  let renewingElsewhere: { replaces: string; until: number } | null = null;
+  if (channel) {
+    channel.onmessage = (event: MessageEvent) => {
+      const message = event.data as TabMessage | RenewingNotice;
+      if (message.type === 'renewing') renewingElsewhere = { replaces: message.replaces, until: Date.now() + LEASE_MS };
+      else onMessage(message);
+    };
+  }
   const id = `${Date.now()}-${Math.random()}`;
   const leaseKey = `${name}:renewing`;
   const renewedKey = `${name}:renewed`;
@@ -117,13 +138,18 @@ export function openTabs(
     post(message) {
       channel?.postMessage(message);
     },
+    markRenewing(jwt) {
+      const notice: RenewingNotice = { type: 'renewing', replaces: tag(jwt) };
+      channel?.postMessage(notice);
+    },
     markRenewed(replacedJwt) {
       storage()?.setItem(renewedKey, `${Date.now() + LEASE_MS} ${tag(replacedJwt)}`);
     },
     wasRenewed(jwt) {
       // Only a recent renewal counts: a tab that closed mid-handover must not hold others back.
       const [until, replaced] = (storage()?.getItem(renewedKey) ?? '').split(' ');
-      return Number(until) > Date.now() && replaced === tag(jwt);
+      if (Number(until) > Date.now() && replaced === tag(jwt)) return true;
+      return renewingElsewhere !== null && renewingElsewhere.until > Date.now() && renewingElsewhere.replaces === tag(jwt);
     },
     close() {
       channel?.close();
