@@ -24,15 +24,10 @@
 use std::{
     collections::HashMap,
     sync::{Arc, PoisonError, RwLock, Weak},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use axum::{
-    extract::{MatchedPath, Request, State},
-    http::Method,
-    middleware::Next,
-    response::Response,
-};
+use axum::{http::Method, response::Response};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder as _};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
@@ -227,13 +222,15 @@ impl Metrics {
     }
 
     /// Records an answered request, and its error code when it is a refusal.
-    fn request_answered(
+    /// Times one answered request and counts it when it is a refusal.
+    pub(crate) fn request_answered(
         &self,
         route: &str,
-        method: &'static str,
+        method: &Method,
         response: &Response,
         took: Duration,
     ) {
+        let method = method_label(method);
         let status = response.status().as_u16();
         let seconds = took.as_secs_f64();
         let recorded = {
@@ -348,22 +345,6 @@ fn method_label(method: &Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         _ => "other",
     }
-}
-
-/// Middleware: times every request and counts refusals. Outermost, so it sees every reply,
-/// including a caught panic's.
-pub(crate) async fn track(
-    State(metrics): State<Arc<Metrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let method = method_label(request.method());
-    let response = next.run(request).await;
-    let route = route.as_ref().map_or("fallback", MatchedPath::as_str);
-    metrics.request_answered(route, method, &response, started.elapsed());
-    response
 }
 
 #[cfg(test)]

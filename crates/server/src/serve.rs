@@ -28,6 +28,7 @@ use axum::{
     http::Response,
 };
 use http_body_util::BodyExt as _;
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
@@ -42,7 +43,7 @@ pub const RESERVED_FDS: u64 = 64;
 
 /// The most header fields one request may carry before the HTTP parser itself refuses it (431 with
 /// an empty body); the middleware refuses fewer already, as JSON
-/// ([`MAX_HEADER_FIELDS`](crate::middleware::MAX_HEADER_FIELDS)).
+/// ([`MAX_HEADER_FIELDS`](crate::middleware::head_limits::MAX_HEADER_FIELDS)).
 const MAX_HEADERS: usize = 128;
 /// The most bytes of a request head (request line and headers) hyper buffers: past that, its own
 /// 431. The middleware's JSON limits (8 KiB of URI, 32 KiB of headers) come first.
@@ -50,6 +51,9 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long to wait after the first failed accept, doubling up to [`MAX_ACCEPT_BACKOFF`].
 const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);
 const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+/// A response body of known length up to this size ends its request as soon as the response
+/// starts: it fits the socket's buffers.
+const WHOLE_BODY_BYTES: u64 = 64 * 1024;
 /// How long graceful shutdown waits for requests in flight before closing their connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -203,6 +207,16 @@ fn handle(
     Box::pin(async move {
         let response = router.oneshot(request.map(Body::new)).await?;
         Ok(response.map(|body| {
+            // A small body of known length is written in one go: the request is done. Any other
+            // (a file, a live stream) keeps the connection busy until its last frame.
+            if body
+                .size_hint()
+                .exact()
+                .is_some_and(|bytes| bytes <= WHOLE_BODY_BYTES)
+            {
+                drop(busy);
+                return body;
+            }
             Body::new(body.map_frame(move |frame| {
                 let _still_busy = &busy;
                 frame

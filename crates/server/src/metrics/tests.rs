@@ -35,13 +35,13 @@ fn histograms_have_buckets() {
     let response = ApiError::bad_request("invalid_email", "no").into_response();
     m.request_answered(
         "/generate-jwt",
-        "POST",
+        &axum::http::Method::POST,
         &response,
         Duration::from_micros(400),
     );
     m.request_answered(
         "/generate-jwt",
-        "POST",
+        &axum::http::Method::POST,
         &response,
         Duration::from_micros(400),
     );

@@ -95,7 +95,14 @@ async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError
 }
 
 /// Deserializes `body` into `T`, answering each failure with its code.
+///
+/// A body that deserializes is read once, by serde_json alone; only a failure is read again
+/// with `serde_path_to_error`, to learn which field failed. Tracking the path costs as much as
+/// the rest of the parse, and nearly every body is fine.
 pub(crate) fn parse<T: RequestBody>(body: &[u8]) -> Result<T, ApiError> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(refusal::<T>)?;
     deserializer.end().map_err(malformed)?;
