@@ -28,7 +28,6 @@ use axum::{
     http::Response,
 };
 use http_body_util::BodyExt as _;
-use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
@@ -51,9 +50,6 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long to wait after the first failed accept, doubling up to [`MAX_ACCEPT_BACKOFF`].
 const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);
 const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
-/// A response body of known length up to this size ends its request as soon as the response
-/// starts: it fits the socket's buffers.
-const WHOLE_BODY_BYTES: u64 = 64 * 1024;
 /// How long graceful shutdown waits for requests in flight before closing their connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -207,16 +203,6 @@ fn handle(
     Box::pin(async move {
         let response = router.oneshot(request.map(Body::new)).await?;
         Ok(response.map(|body| {
-            // A small body of known length is written in one go: the request is done. Any other
-            // (a file, a live stream) keeps the connection busy until its last frame.
-            if body
-                .size_hint()
-                .exact()
-                .is_some_and(|bytes| bytes <= WHOLE_BODY_BYTES)
-            {
-                drop(busy);
-                return body;
-            }
             Body::new(body.map_frame(move |frame| {
                 let _still_busy = &busy;
                 frame
