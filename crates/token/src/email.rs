@@ -42,11 +42,13 @@ impl Email {
             .without_display_text();
         let parsed = EmailAddress::parse_with_options(trimmed, options)
             .map_err(|_| Error::InvalidEmail("it is not of the form name@example.com"))?;
-        Ok(Self(format!(
-            "{}@{}",
-            parsed.local_part(),
-            parsed.domain().to_ascii_lowercase()
-        )))
+        // The domain in lower case (domains are case-insensitive; local parts need not be).
+        let (local, domain) = (parsed.local_part(), parsed.domain());
+        let mut address = String::with_capacity(local.len() + 1 + domain.len());
+        address.push_str(local);
+        address.push('@');
+        address.extend(domain.chars().map(|c| c.to_ascii_lowercase()));
+        Ok(Self(address))
     }
 
     /// The address as text.
