@@ -36,6 +36,19 @@ function sharedLocks(): LockManagerLike {
   };
 }
 
+/**
+ * A fake tracker and `/generate-jwt` that answers the sign-in at once and holds every later
+ * request back until `release()`.
+ */
+function renewalHeldBack() {
+  installFakeSdk();
+  const issue = tokenRoute();
+  const held = deferred<Response>();
+  let calls = 0;
+  const { requests } = mockFetch({ 'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise) });
+  return { requests, release: () => held.resolve(issue()) };
+}
+
 /** Lets the listeners' microtasks and the channel's messages through. */
 const settle = () => new Promise((done) => setTimeout(done, 20));
 
@@ -237,11 +250,7 @@ describe('tabs as one', () => {
   });
 
   it('shares one renewal between two tabs renewing at once (Web Locks)', async () => {
-    installFakeSdk();
-    const issue = tokenRoute();
-    const held = deferred<Response>();
-    let calls = 0;
-    const { requests } = mockFetch({ 'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise) });
+    const { requests, release } = renewalHeldBack();
     const { first, second } = twoTabs();
     await first.authenticate(EMAIL);
     await settle();
@@ -249,7 +258,7 @@ describe('tabs as one', () => {
 
     const both = Promise.all([first.renew(), second.renew()]);
     await settle();
-    held.resolve(issue());
+    release();
 
     await expect(both).resolves.toEqual([true, true]);
     expect(requests).toHaveLength(2);
@@ -258,18 +267,14 @@ describe('tabs as one', () => {
   });
 
   it('waits for the token when the lock comes before it (and localStorage lags)', async () => {
-    installFakeSdk();
-    const issue = tokenRoute();
-    const held = deferred<Response>();
-    let calls = 0;
-    const { requests } = mockFetch({ 'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise) });
+    const { requests, release } = renewalHeldBack();
     const { first, second } = twoTabs();
     await first.authenticate(EMAIL);
     await settle();
 
     const renewing = first.renew();
     await settle();
-    held.resolve(issue());
+    release();
     await expect(renewing).resolves.toBe(true);
     // Between a browser's processes the lock is free before the new token (or the localStorage
     // mark) reaches the other tab: it renews right now, still holding the old token.
@@ -282,11 +287,7 @@ describe('tabs as one', () => {
   });
 
   it('shares one renewal without Web Locks too, through the lease', async () => {
-    installFakeSdk();
-    const issue = tokenRoute();
-    const held = deferred<Response>();
-    let calls = 0;
-    const { requests } = mockFetch({ 'POST /generate-jwt': () => (++calls === 1 ? issue() : held.promise) });
+    const { requests, release } = renewalHeldBack();
     const { first, second } = twoTabs({ locks: null });
     await first.authenticate(EMAIL);
     await settle();
@@ -294,7 +295,7 @@ describe('tabs as one', () => {
     const renewing = first.renew();
     await settle();
     const waiting = second.renew();
-    held.resolve(issue());
+    release();
 
     await expect(Promise.all([renewing, waiting])).resolves.toEqual([true, true]);
     expect(requests).toHaveLength(2);
