@@ -46,19 +46,18 @@ impl<'a> Customers<'a> {
         let shared = &self.state.inner;
         let limits = &shared.limits;
         limits.sign_in_per_ip.check(&client)?;
-        let account_key = email.as_str().to_ascii_lowercase();
-        limits.failed_sign_ins.check(&account_key)?;
+        limits.failed_sign_ins.check(email).await?;
 
         let account = shared.accounts.verify_password(email, password).await?;
         let Some(account) = account else {
             tracing::info!(customer = %shared.log_tags.tag(email), "sign-in refused");
-            limits.failed_sign_ins.failed(&account_key)?;
+            limits.failed_sign_ins.failed(email).await?;
             return Err(ApiError::unauthorized(
                 "invalid_credentials",
                 "wrong email or password",
             ));
         };
-        limits.failed_sign_ins.succeeded(&account_key);
+        limits.failed_sign_ins.succeeded(email).await?;
         if let Some(previous) = previous {
             shared.sessions.delete(previous).await?;
         }

@@ -11,6 +11,7 @@ mod config;
 mod cookies;
 mod cross_site;
 mod customers;
+pub mod database;
 mod error;
 mod files;
 mod gate;
@@ -32,9 +33,9 @@ mod token_service;
 
 pub use config::IdentityCookie;
 pub use config::{
-    ConnectionsLayer, GateLayer, HumanDuration, KidSetting, LimitSettings, LimitsLayer,
-    MetricsAccess, MetricsLayer, OidcLayer, PasswordHashingLayer, Secret, SessionSettings,
-    SessionsLayer, TokenCacheLayer, TokenCacheSettings, TokenLayer,
+    ConnectionsLayer, DatabaseLayer, DatabaseSettings, GateLayer, HumanDuration, KidSetting,
+    LimitSettings, LimitsLayer, MetricsAccess, MetricsLayer, OidcLayer, PasswordHashingLayer,
+    Secret, SessionSettings, SessionsLayer, TokenCacheLayer, TokenCacheSettings, TokenLayer,
 };
 pub use config::{DATABASE_FILE, FileSettings, Mode, Settings, SettingsError, SettingsLayer};
 pub use error::ApiError;

@@ -1,14 +1,11 @@
-//! Brute-force limits: requests per key per minute, and failed sign-ins in a row per account.
+//! Brute-force limits: requests per key per minute (in this process), and failed sign-ins in a
+//! row per account (in the store, shared by every instance).
 
-use std::{
-    collections::HashMap,
-    hash::Hash,
-    num::NonZeroU32,
-    sync::{Arc, Mutex},
-};
+use std::{hash::Hash, num::NonZeroU32, sync::Arc};
 
 use governor::{Quota, RateLimiter, clock::Clock as _, state::keyed::DefaultKeyedStateStore};
-use synerise_auth_token::{Clock, UnixTime};
+use synerise_auth_store::{LockoutPolicy, SignInKey, SignInLockout};
+use synerise_auth_token::{Clock, Email};
 
 use crate::ApiError;
 
@@ -48,124 +45,157 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
 }
 
 /// Failed sign-ins in a row per account; at the limit the account is locked for a while.
+///
+/// Counted in the store ([`SignInLockout`]), not in this process: every instance sharing the
+/// database counts the same run, so N instances allow no more guesses than one.
 #[derive(Debug)]
 pub(crate) struct FailedSignIns {
     limit: u32,
     lock_secs: i64,
     clock: Arc<dyn Clock>,
-    accounts: Mutex<HashMap<String, Entry>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    failures: u32,
-    locked_until: Option<UnixTime>,
+    store: Arc<dyn SignInLockout>,
 }
 
 /// How long an account stays locked after too many failures.
 const LOCK_SECS: i64 = 15 * 60;
-/// Entries kept at most; past it, entries that are not locked are forgotten first.
-const MAX_ENTRIES: usize = 100_000;
+/// Runs of failures kept at most; past it, the oldest runs that are not locked are forgotten
+/// (at the next housekeeping, every minute).
+const MAX_ENTRIES: u32 = 100_000;
 
 impl FailedSignIns {
-    pub(crate) fn new(limit: u32, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(limit: u32, clock: Arc<dyn Clock>, store: Arc<dyn SignInLockout>) -> Self {
         Self {
             limit,
             lock_secs: LOCK_SECS,
             clock,
-            accounts: Mutex::new(HashMap::new()),
+            store,
         }
     }
 
     /// Refuses with 429 while `account` is locked.
-    pub(crate) fn check(&self, account: &str) -> Result<(), ApiError> {
+    pub(crate) async fn check(&self, account: &Email) -> Result<(), ApiError> {
         if self.limit == 0 {
             return Ok(());
         }
         let now = self.clock.now();
-        let accounts = self
-            .accounts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match accounts.get(account).and_then(|e| e.locked_until) {
-            Some(until) if until > now => Err(ApiError::TooManyRequests {
+        match self
+            .store
+            .locked_until(&SignInKey::of(account), now)
+            .await?
+        {
+            Some(until) => Err(ApiError::TooManyRequests {
                 retry_after_secs: u64::try_from(until.as_secs() - now.as_secs()).unwrap_or(1),
             }),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 
     /// Records a failure; the one that reaches the limit locks the account and is answered 429.
-    pub(crate) fn failed(&self, account: &str) -> Result<(), ApiError> {
+    pub(crate) async fn failed(&self, account: &Email) -> Result<(), ApiError> {
         if self.limit == 0 {
             return Ok(());
         }
-        let now = self.clock.now();
-        let mut accounts = self
-            .accounts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if accounts.len() >= MAX_ENTRIES {
-            accounts.retain(|_, e| e.locked_until.is_some_and(|until| until > now));
-        }
-        let entry = accounts.entry(account.to_owned()).or_insert(Entry {
-            failures: 0,
-            locked_until: None,
-        });
-        if entry.locked_until.is_some_and(|until| until <= now) {
-            *entry = Entry {
-                failures: 0,
-                locked_until: None,
-            };
-        }
-        entry.failures += 1;
-        if entry.failures >= self.limit {
-            entry.locked_until = Some(now.plus_secs(self.lock_secs));
-            return Err(ApiError::TooManyRequests {
+        let policy = LockoutPolicy {
+            limit: self.limit,
+            lock_secs: self.lock_secs,
+        };
+        let locked = self
+            .store
+            .record_failure(&SignInKey::of(account), self.clock.now(), policy)
+            .await?;
+        match locked {
+            Some(_) => Err(ApiError::TooManyRequests {
                 retry_after_secs: self.lock_secs.unsigned_abs(),
-            });
+            }),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// A success ends the run of failures.
-    pub(crate) fn succeeded(&self, account: &str) {
-        self.accounts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(account);
+    pub(crate) async fn succeeded(&self, account: &Email) -> Result<(), ApiError> {
+        if self.limit == 0 {
+            return Ok(());
+        }
+        Ok(self.store.clear_failures(&SignInKey::of(account)).await?)
+    }
+
+    /// Forgets runs that no longer matter (ended locks, the oldest beyond [`MAX_ENTRIES`]).
+    pub(crate) async fn prune(&self) {
+        if let Err(e) = self
+            .store
+            .purge_failed_sign_ins(self.clock.now(), MAX_ENTRIES)
+            .await
+        {
+            tracing::warn!(error = %e, "could not forget old failed sign-ins");
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use synerise_auth_token::FixedClock;
+    use synerise_auth_store::SqliteStore;
+    use synerise_auth_token::{FixedClock, UnixTime};
 
     use super::*;
 
-    #[test]
-    fn locks_on_the_limit_th_failure_and_unlocks_after_the_lock_time() {
-        let clock = Arc::new(FixedClock::new(UnixTime::from_secs(1_000)));
-        let tracker = FailedSignIns::new(3, clock.clone());
-        assert!(tracker.failed("a").is_ok());
-        assert!(tracker.failed("a").is_ok());
-        assert_eq!(tracker.failed("a").unwrap_err().code(), "rate_limited");
-        assert_eq!(tracker.check("a").unwrap_err().code(), "rate_limited");
-        assert!(
-            tracker.check("b").is_ok(),
-            "other accounts are not affected"
-        );
-        clock.advance(LOCK_SECS);
-        assert!(tracker.check("a").is_ok());
-        assert!(tracker.failed("a").is_ok(), "the count starts again");
+    async fn tracker(limit: u32, clock: Arc<FixedClock>) -> (FailedSignIns, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("auth.db")).await.unwrap();
+        (FailedSignIns::new(limit, clock, Arc::new(store)), dir)
     }
 
-    #[test]
-    fn success_resets_the_run() {
-        let tracker = FailedSignIns::new(2, Arc::new(FixedClock::new(UnixTime::from_secs(0))));
-        assert!(tracker.failed("a").is_ok());
-        tracker.succeeded("a");
-        assert!(tracker.failed("a").is_ok());
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn locks_on_the_limit_th_failure_and_unlocks_after_the_lock_time() {
+        let clock = Arc::new(FixedClock::new(UnixTime::from_secs(1_000)));
+        let (tracker, _dir) = tracker(3, clock.clone()).await;
+        let a = email("a@example.com");
+        assert!(tracker.failed(&a).await.is_ok());
+        assert!(tracker.failed(&a).await.is_ok());
+        let err = tracker.failed(&a).await.unwrap_err();
+        assert_eq!(err.code(), "rate_limited");
+        let err = tracker.check(&a).await.unwrap_err();
+        assert_eq!(err.code(), "rate_limited");
+        assert!(
+            matches!(err, ApiError::TooManyRequests { retry_after_secs } if retry_after_secs == 900),
+            "{err:?}"
+        );
+        assert!(
+            tracker.check(&email("b@example.com")).await.is_ok(),
+            "other accounts are not affected"
+        );
+        assert!(
+            tracker.check(&email("A@Example.com")).await.is_err(),
+            "the same account whatever the case"
+        );
+        clock.advance(LOCK_SECS);
+        assert!(tracker.check(&a).await.is_ok());
+        assert!(tracker.failed(&a).await.is_ok(), "the count starts again");
+    }
+
+    #[tokio::test]
+    async fn success_resets_the_run() {
+        let clock = Arc::new(FixedClock::new(UnixTime::from_secs(0)));
+        let (tracker, _dir) = tracker(2, clock).await;
+        let a = email("a@example.com");
+        assert!(tracker.failed(&a).await.is_ok());
+        tracker.succeeded(&a).await.unwrap();
+        assert!(tracker.failed(&a).await.is_ok());
+        assert!(tracker.failed(&a).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn zero_never_locks() {
+        let clock = Arc::new(FixedClock::new(UnixTime::from_secs(0)));
+        let (tracker, _dir) = tracker(0, clock).await;
+        let a = email("a@example.com");
+        for _ in 0..20 {
+            assert!(tracker.failed(&a).await.is_ok());
+        }
+        assert!(tracker.check(&a).await.is_ok());
     }
 
     #[test]

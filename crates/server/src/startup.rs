@@ -10,7 +10,7 @@ use std::{
 use anyhow::Context as _;
 use axum::{Router, http::header, routing::get};
 use secrecy::SecretString;
-use synerise_auth_store::{AccountStore, SqliteStore, StoreError};
+use synerise_auth_store::{AccountStore, StoreError};
 use synerise_auth_token::{
     Clock, Email, Issuer, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
 };
@@ -19,7 +19,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     ApiError, AppState, Settings,
-    config::{DATABASE_FILE, KidSetting, Mode},
+    config::{KidSetting, Mode},
     files::{ensure_dir, read_or_create_secret},
     gate::GateService,
     listening::Listening,
@@ -153,12 +153,9 @@ impl Application {
         Metrics::spawn_upkeep(&metrics);
         let tokens = tokens.with_metrics(Arc::clone(&metrics));
 
-        ensure_dir(&settings.data_dir)?;
-        let store = Arc::new(
-            SqliteStore::open(settings.data_dir.join(DATABASE_FILE))
-                .await?
-                .with_hashing_limits(settings.hashing),
-        );
+        let store =
+            crate::database::open_store(&settings.database, &settings.data_dir, settings.hashing)
+                .await?;
         metrics.watch_hashing(store.hashing().clone());
         if settings.mode == Mode::Dev && settings.demo_account {
             ensure_demo_account(store.as_ref(), clock.now()).await?;
@@ -177,7 +174,8 @@ impl Application {
             tokens,
             api_keys: settings.api_keys.clone(),
             accounts: store.clone(),
-            sessions: store,
+            sessions: store.clone(),
+            lockout: store,
             session_settings: settings.sessions,
             signup: settings.signup,
             allow_client_uuid: settings.allow_client_uuid,
@@ -327,7 +325,7 @@ fn identity_provider_client() -> anyhow::Result<reqwest::Client> {
 }
 
 /// Creates the demo account if it does not exist yet.
-async fn ensure_demo_account(store: &SqliteStore, now: UnixTime) -> anyhow::Result<()> {
+async fn ensure_demo_account(store: &dyn AccountStore, now: UnixTime) -> anyhow::Result<()> {
     let email = Email::parse(DEMO_EMAIL)?;
     match AccountStore::create(store, &email, &SecretString::from(DEMO_PASSWORD), now).await {
         Ok(_) | Err(StoreError::AccountExists) => Ok(()),
@@ -335,13 +333,13 @@ async fn ensure_demo_account(store: &SqliteStore, now: UnixTime) -> anyhow::Resu
     }
 }
 
-/// Every minute: forget expired sessions and idle rate-limit keys.
+/// Every minute: forget expired sessions, idle rate-limit keys and old failed sign-ins.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            state.inner.limits.prune();
+            state.inner.limits.prune().await;
             let now = state.inner.tokens.clock().now();
             if let Err(e) = state.inner.sessions.purge_expired(now).await {
                 tracing::warn!(error = %e, "could not purge expired sessions");

@@ -2,7 +2,7 @@
 
 use std::{net::IpAddr, sync::Arc};
 
-use synerise_auth_store::{AccountStore, SessionStore};
+use synerise_auth_store::{AccountStore, SessionStore, SignInLockout};
 use synerise_auth_token::PublicKeyFormat;
 
 use crate::{
@@ -28,6 +28,8 @@ pub(crate) struct StateParts {
     pub(crate) api_keys: ApiKeys,
     pub(crate) accounts: Arc<dyn AccountStore>,
     pub(crate) sessions: Arc<dyn SessionStore>,
+    /// Where failed sign-ins are counted (the store, shared by every instance).
+    pub(crate) lockout: Arc<dyn SignInLockout>,
     pub(crate) session_settings: SessionSettings,
     pub(crate) signup: bool,
     pub(crate) allow_client_uuid: bool,
@@ -69,7 +71,7 @@ pub(crate) struct Shared {
     pub(crate) jwks: String,
 }
 
-/// The live rate limiters.
+/// The live rate limiters: per-minute rates in this process, failed sign-ins in the store.
 #[derive(Debug)]
 pub(crate) struct Limits {
     pub(crate) sign_in_per_ip: PerMinute<IpAddr>,
@@ -83,8 +85,10 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    /// Forgets idle keys; run now and then so the limiters' memory stays bounded.
-    pub(crate) fn prune(&self) {
+    /// Forgets idle keys; run now and then so the limiters' memory (and the store's table of
+    /// failed sign-ins) stays bounded.
+    pub(crate) async fn prune(&self) {
+        self.failed_sign_ins.prune().await;
         self.sign_in_per_ip.prune();
         self.tokens_per_session.prune();
         self.tokens_per_identity.prune();
@@ -102,6 +106,7 @@ impl AppState {
             failed_sign_ins: FailedSignIns::new(
                 parts.limits.failed_sign_ins_per_account,
                 Arc::clone(parts.tokens.clock()),
+                parts.lockout,
             ),
             tokens_per_session: PerMinute::new(parts.limits.tokens_per_session_per_minute),
             tokens_per_identity: PerMinute::new(parts.limits.tokens_per_identity_per_minute),

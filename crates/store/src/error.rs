@@ -45,6 +45,10 @@ pub enum StoreError {
         #[source]
         source: BoxError,
     },
+    /// The database server could not be reached, or refused the connection, when the store
+    /// opened (the message never holds the connection URL or its password).
+    #[error("cannot connect to the store's database")]
+    Connect(#[source] BoxError),
     /// The schema could not be brought up to date.
     #[error("cannot migrate the store's schema")]
     Migration(#[source] BoxError),
@@ -100,6 +104,7 @@ impl StoreError {
             Self::MalformedSessionToken => "malformed_session_token",
             Self::InvalidSessionTtl(_) => "invalid_session_ttl",
             Self::Open { .. } => "store_open_failed",
+            Self::Connect(_) => "store_connect_failed",
             Self::Migration(_) => "store_migration_failed",
             Self::Database(_) => "store_database_error",
             Self::Unavailable { .. } => "storage_unavailable",
@@ -141,6 +146,7 @@ mod tests {
                 },
                 "store_open_failed",
             ),
+            (StoreError::Connect(io()), "store_connect_failed"),
             (StoreError::Migration(io()), "store_migration_failed"),
             (StoreError::Database(io()), "store_database_error"),
             (

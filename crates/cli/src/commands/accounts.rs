@@ -1,4 +1,5 @@
-//! `accounts add|remove|list`, on the same SQLite store `serve` uses.
+//! `accounts add|remove|list`, on the same store `serve` uses (SQLite in the data directory, or
+//! the PostgreSQL database `database_url` names).
 
 use std::{
     io::BufRead as _,
@@ -8,8 +9,8 @@ use std::{
 
 use anyhow::Context as _;
 use secrecy::SecretString;
-use synerise_auth_server::{DATABASE_FILE, SettingsLayer};
-use synerise_auth_store::{AccountStore, SessionStore, SqliteStore, StoreError};
+use synerise_auth_server::{SettingsLayer, database::open_store};
+use synerise_auth_store::{AccountStore, HashingLimits, SessionStore, StoreError};
 use synerise_auth_token::{Clock as _, Email, SystemClock};
 
 use crate::cli::AccountsAction;
@@ -28,16 +29,18 @@ pub(crate) fn run(
         Some(path) => SettingsLayer::from_toml_file(path)?,
         None => SettingsLayer::default(),
     };
-    let database = flags
-        .over(env.over(file)?)?
-        .data_dir_or_default()
-        .join(DATABASE_FILE);
+    let layer = flags.over(env.over(file)?)?;
+    let database = layer.database.resolve()?;
 
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let store = SqliteStore::open(&database)
-            .await
-            .with_context(|| format!("cannot open {}", database.display()))?;
+        let store = open_store(
+            &database,
+            &layer.data_dir_or_default(),
+            HashingLimits::default(),
+        )
+        .await?;
+        let store = store.as_ref();
         match action {
             AccountsAction::Add {
                 email,
@@ -45,7 +48,7 @@ pub(crate) fn run(
             } => {
                 let email = Email::parse(&email)?;
                 let password = read_password(password_stdin)?;
-                match AccountStore::create(&store, &email, &password, SystemClock.now()).await {
+                match AccountStore::create(store, &email, &password, SystemClock.now()).await {
                     Ok(_) => eprintln!("account {email} created"),
                     Err(StoreError::AccountExists) => {
                         anyhow::bail!("an account for {email} already exists")
@@ -55,15 +58,15 @@ pub(crate) fn run(
             }
             AccountsAction::Remove { email } => {
                 let email = Email::parse(&email)?;
-                let ended = SessionStore::delete_for_account(&store, &email).await?;
+                let ended = SessionStore::delete_for_account(store, &email).await?;
                 anyhow::ensure!(
-                    AccountStore::remove(&store, &email).await?,
+                    AccountStore::remove(store, &email).await?,
                     "no account for {email}"
                 );
                 eprintln!("account {email} removed ({ended} session(s) ended)");
             }
             AccountsAction::List => {
-                for account in AccountStore::list(&store).await? {
+                for account in AccountStore::list(store).await? {
                     let created = account.created_at.to_rfc3339().unwrap_or_else(|_| {
                         format!("{} (seconds since 1970)", account.created_at.as_secs())
                     });

@@ -13,8 +13,9 @@ use figment::{
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{
-    ConnectionsLayer, GateLayer, LimitsLayer, MetricsLayer, OidcLayer, PasswordHashingLayer,
-    Secret, SessionsLayer, SettingsError, TokenCacheLayer, TokenLayer, declare,
+    ConnectionsLayer, DatabaseLayer, GateLayer, LimitsLayer, MetricsLayer, OidcLayer,
+    PasswordHashingLayer, Secret, SessionsLayer, SettingsError, TokenCacheLayer, TokenLayer,
+    declare,
     declare::{Declared, declare_layer},
     flat,
 };
@@ -67,6 +68,8 @@ declare_layer! {
         connections: ConnectionsLayer,
         /// `[password_hashing]`.
         password_hashing: PasswordHashingLayer,
+        /// `[database]`.
+        database: DatabaseLayer,
     }
 }
 

@@ -8,7 +8,7 @@ declare_layer! {
         sign_in_per_ip_per_minute: u32, flat "sign_in_per_ip_per_minute", default "`30`",
             "sign-in and sign-up attempts per client IP (0 = unlimited)";
         failed_sign_ins_per_account: u32, flat "failed_sign_ins_per_account", default "`10`",
-            "the failed sign-in in a row that locks the account for 15 minutes (429)";
+            "the failed sign-in in a row that locks the account for 15 minutes (429); counted in the store, so across every instance sharing it";
         tokens_per_session_per_minute: u32, flat "tokens_per_session_per_minute", default "`30`",
             "token requests per session";
         tokens_per_identity_per_minute: u32, flat "tokens_per_identity_per_minute", default "`30`",

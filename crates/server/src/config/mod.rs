@@ -9,6 +9,7 @@
 //! applies the defaults and checks.
 
 pub(crate) mod connections;
+mod database;
 mod declare;
 mod flat;
 mod gate;
@@ -31,6 +32,8 @@ mod error;
 mod layer;
 
 pub use connections::ConnectionsLayer;
+pub(crate) use database::redacted as redacted_database_url;
+pub use database::{DatabaseLayer, DatabaseSettings};
 pub use error::SettingsError;
 pub use gate::GateLayer;
 pub use hashing::PasswordHashingLayer;
@@ -45,7 +48,7 @@ pub use token::{KidSetting, TokenLayer};
 pub use token_cache::{TokenCacheLayer, TokenCacheSettings};
 pub use values::HumanDuration;
 
-/// The SQLite file, inside the data dir.
+/// The SQLite file, inside the data dir (when no `database_url` is set).
 pub const DATABASE_FILE: &str = "synerise-auth.db";
 
 pub use crate::cookies::IdentityCookie;

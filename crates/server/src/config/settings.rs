@@ -11,8 +11,8 @@ use synerise_auth_token::{TokenTtl, UuidSalt};
 use crate::cookies::IdentityCookie;
 
 use super::{
-    KidSetting, LimitSettings, MetricsAccess, Mode, SessionSettings, SettingsError, SettingsLayer,
-    TokenCacheSettings, connections::DEFAULT_REQUEST_TIMEOUT,
+    DatabaseSettings, KidSetting, LimitSettings, MetricsAccess, Mode, SessionSettings,
+    SettingsError, SettingsLayer, TokenCacheSettings, connections::DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::{api_keys::ApiKeys, serve::ConnectionLimits};
 
@@ -25,6 +25,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Data directory.
     pub data_dir: PathBuf,
+    /// Where the store is: SQLite in the data directory, or a PostgreSQL database.
+    pub database: DatabaseSettings,
     /// The signing key file; `None` in dev mode means `<data_dir>/private.pem`, created if absent.
     pub key: Option<PathBuf>,
     /// The UUID salt; `None` in dev mode means one generated and kept in `<data_dir>/uuid-salt`.
@@ -122,6 +124,7 @@ impl Settings {
                 .listen
                 .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 8080))),
             data_dir: layer.data_dir_or_default(),
+            database: layer.database.resolve()?,
             key: layer.key,
             uuid_salt,
             token_ttl,
@@ -152,6 +155,7 @@ impl Settings {
             mode: Mode::Dev,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             data_dir: data_dir.to_owned(),
+            database: DatabaseSettings::Sqlite,
             key: None,
             uuid_salt: None,
             token_ttl: TokenTtl::default(),

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use synerise_auth_gate::{CertificateRegistry, EventSettings, Gate, MAX_REPLACED};
 use synerise_auth_store::{
-    CertificateHistory, DecisionId, DecisionLog, DecisionRecord, LoggedDecision, SqliteStore,
-    StoreError,
+    DecisionId, DecisionLog, DecisionRecord, LoggedDecision, Store, StoreError,
 };
 use synerise_auth_token::{Clock, LogTagKey, PublicKey, UnixTime};
 use tokio::sync::{broadcast, watch};
@@ -60,17 +59,14 @@ impl GateService {
     ///
     /// # Errors
     /// When the store cannot be read or written.
-    pub async fn open<S>(
-        store: Arc<S>,
+    pub async fn open(
+        store: Arc<dyn Store>,
         certificate: &PublicKey,
         settings: EventSettings,
         leeway_secs: u32,
         clock: Arc<dyn Clock>,
         log_tags: LogTagKey,
-    ) -> anyhow::Result<(Self, GateNotes)>
-    where
-        S: DecisionLog + CertificateHistory + 'static,
-    {
+    ) -> anyhow::Result<(Self, GateNotes)> {
         let first_start = store.certificates().await?.is_empty();
         let changed = store
             .register_certificate(
@@ -199,7 +195,7 @@ impl GateService {
 pub(crate) async fn open_for_serve(
     events: Option<&EventSettings>,
     leeway_secs: u32,
-    store: &Arc<SqliteStore>,
+    store: &Arc<dyn Store>,
     certificate: &PublicKey,
     clock: &Arc<dyn Clock>,
     log_tags: &LogTagKey,

@@ -368,6 +368,16 @@ async fn a_held_write_lock_is_answered_503_quickly_while_reads_go_on() {
     }
     sign_up.assert_unavailable("a sign-up");
     sign_in.assert_unavailable("a sign-in");
+    // A wrong password whose failure cannot be counted is not answered 401 either: a guess the
+    // lockout did not see must not be one the attacker learns the answer to.
+    let guess = app
+        .timed(
+            app.client
+                .post(app.url("/api/session"))
+                .json(&json!({"email": "ann@example.com", "password": "a wrong password"})),
+        )
+        .await;
+    guess.assert_unavailable("a failed sign-in");
 
     // Reads do not wait behind the lock: the log, who is signed in (the cookie from sign-up).
     let started = Instant::now();

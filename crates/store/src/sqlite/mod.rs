@@ -3,6 +3,7 @@
 mod accounts;
 mod certificates;
 mod decisions;
+mod lockout;
 mod sessions;
 
 use std::{
@@ -27,7 +28,7 @@ use synerise_auth_token::Email;
 use crate::{DEFAULT_DECISIONS_KEPT, HashingLimits, PasswordHashing, Result, StoreError, fault};
 
 /// The schema's migrations, compiled into the binary so it runs from any directory.
-static MIGRATOR: Migrator = sqlx::migrate!();
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// How long a statement waits for another process's write lock (`accounts add` while `serve`
 /// runs, or `gate` and `serve` on one data dir) before the write is refused as unavailable.
@@ -56,7 +57,8 @@ const READ_CONNECTIONS: u32 = 4;
 /// fails on a fault closes its connection, so that no state the failure left (a transaction
 /// still open, a cache that cannot be trusted) outlives it: the next write gets a fresh one.
 ///
-/// Implements [`AccountStore`](crate::AccountStore), [`SessionStore`](crate::SessionStore),
+/// Implements [`Store`](crate::Store): [`AccountStore`](crate::AccountStore),
+/// [`SessionStore`](crate::SessionStore), [`SignInLockout`](crate::SignInLockout),
 /// [`DecisionLog`](crate::DecisionLog) and [`CertificateHistory`](crate::CertificateHistory);
 /// clones share the connections.
 ///
@@ -216,6 +218,21 @@ impl SqliteStore {
         retire_on_fault(&mut conn, done)
             .map(|done| done.rows_affected())
             .map_err(db_error)
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::Store for SqliteStore {
+    fn hashing(&self) -> &PasswordHashing {
+        &self.hashing
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn close(&self) {
+        Self::close(self).await;
     }
 }
 

@@ -5,11 +5,27 @@ use std::time::{Duration, Instant};
 use synerise_auth_store::StoreError;
 use synerise_auth_token::UnixTime;
 
-use crate::helpers::{PASSWORD, T0, TestStore, contains, email, password};
+use crate::helpers::{PASSWORD, T0, TestStore, contains, email, on_both_backends, password};
 
-#[tokio::test]
-async fn create_then_list_in_email_order() {
-    let t = TestStore::new().await;
+on_both_backends!(
+    create_then_list_in_email_order,
+    list_is_empty_on_a_fresh_store,
+    duplicate_is_refused_whatever_the_case,
+    remove_deletes_once,
+    remove_ignores_case,
+    ids_are_not_reused_after_removal,
+    right_password_gives_the_account,
+    sign_in_ignores_case_and_answers_with_the_stored_address,
+    wrong_password_gives_nothing,
+    unknown_account_gives_nothing,
+    unknown_account_takes_as_long_as_a_wrong_password,
+    policy_refusals_have_codes_and_create_nothing,
+    only_an_argon2id_hash_is_stored,
+    an_outdated_hash_is_replaced_at_sign_in,
+    created_at_is_the_time_passed_in,
+);
+
+async fn create_then_list_in_email_order(t: TestStore) {
     let later = T0.plus_secs(10);
     let b = t
         .accounts
@@ -30,15 +46,11 @@ async fn create_then_list_in_email_order() {
     assert_eq!(shown, [("ann@example.com", later), ("bob@example.com", T0)]);
 }
 
-#[tokio::test]
-async fn list_is_empty_on_a_fresh_store() {
-    let t = TestStore::new().await;
+async fn list_is_empty_on_a_fresh_store(t: TestStore) {
     assert!(t.accounts.list().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn duplicate_is_refused_whatever_the_case() {
-    let t = TestStore::new().await;
+async fn duplicate_is_refused_whatever_the_case(t: TestStore) {
     t.account("ann@example.com").await;
     for again in ["ann@example.com", "Ann@Example.com", "ANN@example.com"] {
         let err = t
@@ -61,9 +73,7 @@ async fn duplicate_is_refused_whatever_the_case() {
     );
 }
 
-#[tokio::test]
-async fn remove_deletes_once() {
-    let t = TestStore::new().await;
+async fn remove_deletes_once(t: TestStore) {
     t.account("ann@example.com").await;
     t.account("bob@example.com").await;
     assert!(t.accounts.remove(&email("ann@example.com")).await.unwrap());
@@ -86,26 +96,20 @@ async fn remove_deletes_once() {
     );
 }
 
-#[tokio::test]
-async fn remove_ignores_case() {
-    let t = TestStore::new().await;
+async fn remove_ignores_case(t: TestStore) {
     t.account("ann@example.com").await;
     assert!(t.accounts.remove(&email("ANN@example.com")).await.unwrap());
     assert!(t.accounts.list().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn ids_are_not_reused_after_removal() {
-    let t = TestStore::new().await;
+async fn ids_are_not_reused_after_removal(t: TestStore) {
     let first = t.account("ann@example.com").await;
     t.accounts.remove(&email("ann@example.com")).await.unwrap();
     let second = t.account("ann@example.com").await;
     assert!(second > first, "{first} then {second}");
 }
 
-#[tokio::test]
-async fn right_password_gives_the_account() {
-    let t = TestStore::new().await;
+async fn right_password_gives_the_account(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let account = t
         .accounts
@@ -118,9 +122,7 @@ async fn right_password_gives_the_account() {
     assert_eq!(account.created_at, T0);
 }
 
-#[tokio::test]
-async fn sign_in_ignores_case_and_answers_with_the_stored_address() {
-    let t = TestStore::new().await;
+async fn sign_in_ignores_case_and_answers_with_the_stored_address(t: TestStore) {
     t.account("ann.lee@example.com").await;
     let account = t
         .accounts
@@ -131,9 +133,7 @@ async fn sign_in_ignores_case_and_answers_with_the_stored_address() {
     assert_eq!(account.email.as_str(), "ann.lee@example.com");
 }
 
-#[tokio::test]
-async fn wrong_password_gives_nothing() {
-    let t = TestStore::new().await;
+async fn wrong_password_gives_nothing(t: TestStore) {
     t.account("ann@example.com").await;
     for wrong in [
         "correct horse batterY",
@@ -153,9 +153,7 @@ async fn wrong_password_gives_nothing() {
     }
 }
 
-#[tokio::test]
-async fn unknown_account_gives_nothing() {
-    let t = TestStore::new().await;
+async fn unknown_account_gives_nothing(t: TestStore) {
     t.account("ann@example.com").await;
     assert!(
         t.accounts
@@ -169,9 +167,7 @@ async fn unknown_account_gives_nothing() {
 /// The point of the dummy hash: an unknown address costs a full argon2 verification, like a
 /// wrong password. Minimums over a few runs, so a busy machine cannot make it pass or fail by
 /// chance (load only ever makes a run slower).
-#[tokio::test]
-async fn unknown_account_takes_as_long_as_a_wrong_password() {
-    let t = TestStore::new().await;
+async fn unknown_account_takes_as_long_as_a_wrong_password(t: TestStore) {
     t.account("ann@example.com").await;
     let mut known = Duration::MAX;
     let mut unknown = Duration::MAX;
@@ -195,9 +191,7 @@ async fn unknown_account_takes_as_long_as_a_wrong_password() {
     );
 }
 
-#[tokio::test]
-async fn policy_refusals_have_codes_and_create_nothing() {
-    let t = TestStore::new().await;
+async fn policy_refusals_have_codes_and_create_nothing(t: TestStore) {
     for (candidate, code) in [
         ("", "password_too_short"),
         ("hunter2", "password_too_short"),
@@ -223,23 +217,16 @@ async fn policy_refusals_have_codes_and_create_nothing() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn only_an_argon2id_hash_is_stored() {
-    let t = TestStore::new().await;
+async fn only_an_argon2id_hash_is_stored(t: TestStore) {
     t.account("ann@example.com").await;
     let mut raw = t.raw().await;
-    let phc: String = sqlx::query_scalar("SELECT password_hash FROM accounts")
-        .fetch_one(&mut raw)
-        .await
-        .unwrap();
+    let phc = raw.text("SELECT password_hash FROM accounts").await;
     assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
     drop(raw);
-    assert!(!contains(&t.all_bytes(), PASSWORD.as_bytes()));
+    assert!(!contains(&t.all_bytes().await, PASSWORD.as_bytes()));
 }
 
-#[tokio::test]
-async fn an_outdated_hash_is_replaced_at_sign_in() {
-    let t = TestStore::new().await;
+async fn an_outdated_hash_is_replaced_at_sign_in(t: TestStore) {
     t.account("ann@example.com").await;
     // A hash of PASSWORD with far weaker parameters, as an older release might have stored.
     let weak_phc = weak_hash(PASSWORD);
@@ -248,21 +235,15 @@ async fn an_outdated_hash_is_replaced_at_sign_in() {
         "{weak_phc}"
     );
     let mut raw = t.raw().await;
-    sqlx::query("UPDATE accounts SET password_hash = ?")
-        .bind(&weak_phc)
-        .execute(&mut raw)
-        .await
-        .unwrap();
+    raw.execute_with("UPDATE accounts SET password_hash = $1", &weak_phc)
+        .await;
     let account = t
         .accounts
         .verify_password(&email("ann@example.com"), &password(PASSWORD))
         .await
         .unwrap();
     assert!(account.is_some(), "the old hash must still verify");
-    let phc: String = sqlx::query_scalar("SELECT password_hash FROM accounts")
-        .fetch_one(&mut raw)
-        .await
-        .unwrap();
+    let phc = raw.text("SELECT password_hash FROM accounts").await;
     assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
     assert!(
         t.accounts
@@ -272,11 +253,8 @@ async fn an_outdated_hash_is_replaced_at_sign_in() {
             .is_some()
     );
     // A wrong password against an old hash changes nothing.
-    sqlx::query("UPDATE accounts SET password_hash = ?")
-        .bind(&weak_phc)
-        .execute(&mut raw)
-        .await
-        .unwrap();
+    raw.execute_with("UPDATE accounts SET password_hash = $1", &weak_phc)
+        .await;
     assert!(
         t.accounts
             .verify_password(&email("ann@example.com"), &password("wrong password"))
@@ -284,10 +262,7 @@ async fn an_outdated_hash_is_replaced_at_sign_in() {
             .unwrap()
             .is_none()
     );
-    let phc: String = sqlx::query_scalar("SELECT password_hash FROM accounts")
-        .fetch_one(&mut raw)
-        .await
-        .unwrap();
+    let phc = raw.text("SELECT password_hash FROM accounts").await;
     assert_eq!(phc, weak_phc);
 }
 
@@ -304,9 +279,7 @@ fn weak_hash(text: &str) -> String {
         .to_string()
 }
 
-#[tokio::test]
-async fn created_at_is_the_time_passed_in() {
-    let t = TestStore::new().await;
+async fn created_at_is_the_time_passed_in(t: TestStore) {
     let when = UnixTime::from_secs(42);
     t.accounts
         .create(&email("ann@example.com"), &password(PASSWORD), when)

@@ -3,11 +3,20 @@
 
 use synerise_auth_store::{
     CERTIFICATES_KEPT, CertificateHistory, DecisionId, DecisionLog, DecisionQuery, DecisionRecord,
-    MAX_DECISIONS_LISTED, SqliteStore,
+    MAX_DECISIONS_LISTED,
 };
 use synerise_auth_token::UnixTime;
 
-use crate::helpers::{T0, TestStore};
+use crate::helpers::{T0, TestStore, on_both_backends};
+
+on_both_backends!(
+    the_schema_has_the_gate_tables,
+    decisions_come_back_newest_first_with_every_field,
+    filters_limit_and_after,
+    only_the_newest_decisions_are_kept,
+    decisions_survive_reopening,
+    certificates_are_remembered_newest_first,
+);
 
 fn decision(n: i64, action: &str, accepted: bool) -> DecisionRecord {
     DecisionRecord {
@@ -33,27 +42,19 @@ fn query(limit: u32) -> DecisionQuery {
     }
 }
 
-#[tokio::test]
-async fn the_schema_has_the_gate_tables() {
-    let t = TestStore::new().await;
+async fn the_schema_has_the_gate_tables(t: TestStore) {
     assert_eq!(
         t.count("SELECT count(*) FROM _sqlx_migrations WHERE version = 2 AND success")
             .await,
         1
     );
-    assert_eq!(
-        t.count(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' \
-             AND name IN ('gate_decisions', 'gate_certificates')"
-        )
-        .await,
-        2
-    );
+    let tables = t.tables().await;
+    for table in ["gate_decisions", "gate_certificates"] {
+        assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+    }
 }
 
-#[tokio::test]
-async fn decisions_come_back_newest_first_with_every_field() {
-    let t = TestStore::new().await;
+async fn decisions_come_back_newest_first_with_every_field(t: TestStore) {
     let log: &dyn DecisionLog = t.store.as_ref();
     let first = log.record(&decision(1, "page.visit", true)).await.unwrap();
     let malformed = DecisionRecord {
@@ -81,9 +82,7 @@ async fn decisions_come_back_newest_first_with_every_field() {
     assert_eq!(listed[1].record, decision(1, "page.visit", true));
 }
 
-#[tokio::test]
-async fn filters_limit_and_after() {
-    let t = TestStore::new().await;
+async fn filters_limit_and_after(t: TestStore) {
     let log: &dyn DecisionLog = t.store.as_ref();
     let mut ids = Vec::new();
     for (n, (action, accepted)) in [
@@ -141,19 +140,13 @@ async fn filters_limit_and_after() {
     assert_eq!(listed(query(MAX_DECISIONS_LISTED + 1)).await.len(), 5);
 }
 
-#[tokio::test]
-async fn only_the_newest_decisions_are_kept() {
-    let t = TestStore::new().await;
-    let log = SqliteStore::open(t.path())
-        .await
-        .unwrap()
-        .with_decisions_kept(3);
+async fn only_the_newest_decisions_are_kept(t: TestStore) {
+    let log = t.another(Some(3)).await;
     let mut ids = Vec::new();
     for n in 0..7 {
         ids.push(log.record(&decision(n, "page.visit", true)).await.unwrap());
     }
-    let listed: Vec<DecisionId> = log
-        .list(&query(50))
+    let listed: Vec<DecisionId> = DecisionLog::list(log.as_ref(), &query(50))
         .await
         .unwrap()
         .into_iter()
@@ -166,22 +159,18 @@ async fn only_the_newest_decisions_are_kept() {
     assert!(next > ids[6]);
 }
 
-#[tokio::test]
-async fn decisions_survive_reopening() {
-    let t = TestStore::new().await;
+async fn decisions_survive_reopening(t: TestStore) {
     let id = DecisionLog::record(t.store.as_ref(), &decision(1, "page.visit", true))
         .await
         .unwrap();
     t.store.close().await;
-    let again = SqliteStore::open(t.path()).await.unwrap();
-    let listed = DecisionLog::list(&again, &query(10)).await.unwrap();
+    let again = t.another(None).await;
+    let listed = DecisionLog::list(again.as_ref(), &query(10)).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, id);
 }
 
-#[tokio::test]
-async fn certificates_are_remembered_newest_first() {
-    let t = TestStore::new().await;
+async fn certificates_are_remembered_newest_first(t: TestStore) {
     let history: &dyn CertificateHistory = t.store.as_ref();
     let at = |n: i64| UnixTime::from_secs(T0.as_secs() + n);
     assert!(history.certificates().await.unwrap().is_empty());

@@ -1,5 +1,5 @@
-//! Faults of the database under the store: another connection holding the write lock, a full
-//! disk. Each is refused quickly as `storage_unavailable`, nothing refused is written, nothing
+//! Faults of the database under the store: another connection holding the write lock (both
+//! backends), a full disk (SQLite). Each is refused quickly as `storage_unavailable`, nothing refused is written, nothing
 //! acknowledged is lost, and the store works again by itself once the fault ends.
 
 use std::{
@@ -9,18 +9,22 @@ use std::{
     time::{Duration, Instant},
 };
 
-use sqlx::{Connection as _, SqliteConnection, sqlite::SqliteConnectOptions};
 use synerise_auth_store::{
     AccountStore, DecisionLog, DecisionQuery, DecisionRecord, SessionStore, SqliteStore, StoreError,
 };
 
-use crate::helpers::{ABSOLUTE, IDLE, PASSWORD, T0, TestStore, email, password};
+use crate::helpers::{ABSOLUTE, IDLE, PASSWORD, T0, TestStore, email, on_both_backends, password};
+
+on_both_backends!(
+    a_held_write_lock_is_refused_quickly_and_reads_do_not_wait,
+    a_unique_violation_is_still_a_conflict_not_a_fault,
+);
 
 /// A generous bound for "answered quickly": the store's own bounds are well under a second, and
 /// before they existed a refusal took the full five-second busy timeout.
-const QUICK: Duration = Duration::from_secs(2);
+pub(crate) const QUICK: Duration = Duration::from_secs(2);
 
-fn decision(n: i64) -> DecisionRecord {
+pub(crate) fn decision(n: i64) -> DecisionRecord {
     DecisionRecord {
         at: T0.plus_secs(n),
         action: Some("page.visit".to_owned()),
@@ -37,14 +41,17 @@ fn decision(n: i64) -> DecisionRecord {
     }
 }
 
-fn all_decisions() -> DecisionQuery {
+pub(crate) fn all_decisions() -> DecisionQuery {
     DecisionQuery {
         limit: 1000,
         ..DecisionQuery::default()
     }
 }
 
-fn assert_unavailable<T: std::fmt::Debug>(result: &Result<T, StoreError>, started: Instant) {
+pub(crate) fn assert_unavailable<T: std::fmt::Debug>(
+    result: &Result<T, StoreError>,
+    started: Instant,
+) {
     match result {
         Err(e) => assert_eq!(e.code(), "storage_unavailable", "{e:?}"),
         Ok(value) => panic!("acknowledged during the fault: {value:?}"),
@@ -56,27 +63,15 @@ fn assert_unavailable<T: std::fmt::Debug>(result: &Result<T, StoreError>, starte
     );
 }
 
-/// A plain connection to `path` that holds the write lock (`BEGIN IMMEDIATE`) until dropped or
-/// rolled back, as another process writing would.
-async fn hold_write_lock(path: &Path) -> SqliteConnection {
-    let mut raw = SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(path))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut raw)
-        .await
-        .unwrap();
-    raw
-}
-
-#[tokio::test]
-async fn a_held_write_lock_is_refused_quickly_and_reads_do_not_wait() {
-    let t = TestStore::new().await;
+/// Another connection holds what a writer holds (SQLite's write lock; PostgreSQL's table locks),
+/// as another process writing would, until it rolls back.
+async fn a_held_write_lock_is_refused_quickly_and_reads_do_not_wait(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     let kept = t.store.record(&decision(1)).await.unwrap();
 
-    let mut raw = hold_write_lock(&t.path()).await;
+    let mut raw = t.raw().await;
+    raw.hold_write_lock().await;
 
     // Writers, several at once, as a busy server would have them.
     let writers: Vec<_> = (0..6)
@@ -124,7 +119,7 @@ async fn a_held_write_lock_is_refused_quickly_and_reads_do_not_wait() {
     assert!(started.elapsed() < QUICK, "{:?}", started.elapsed());
 
     // The lock is released: the very next writes succeed, and none of the refused ones was kept.
-    sqlx::query("ROLLBACK").execute(&mut raw).await.unwrap();
+    raw.execute("ROLLBACK").await;
     let after = t.store.record(&decision(2)).await.unwrap();
     t.accounts
         .create(&email("bob@example.com"), &password(PASSWORD), T0)
@@ -141,9 +136,7 @@ async fn a_held_write_lock_is_refused_quickly_and_reads_do_not_wait() {
     assert_eq!(session.last_seen, later);
 }
 
-#[tokio::test]
-async fn a_unique_violation_is_still_a_conflict_not_a_fault() {
-    let t = TestStore::new().await;
+async fn a_unique_violation_is_still_a_conflict_not_a_fault(t: TestStore) {
     t.account("ann@example.com").await;
     let err = t
         .accounts

@@ -4,11 +4,27 @@ use std::time::Duration;
 
 use synerise_auth_store::{AccountId, SessionToken, StoreError};
 
-use crate::helpers::{ABSOLUTE, IDLE, T0, TestStore, contains, email};
+use crate::helpers::{ABSOLUTE, IDLE, T0, TestStore, contains, email, on_both_backends};
 
-#[tokio::test]
-async fn create_then_lookup() {
-    let t = TestStore::new().await;
+on_both_backends!(
+    create_then_lookup,
+    unknown_token_finds_nothing,
+    each_sign_in_is_its_own_session,
+    only_the_token_hash_is_stored,
+    idle_session_expires_and_is_deleted,
+    use_slides_the_idle_expiry,
+    last_seen_is_written_at_most_once_a_minute,
+    short_idle_lifetimes_slide_more_often,
+    absolute_expiry_ends_even_a_busy_session,
+    delete_ends_one_session,
+    delete_for_account_ends_only_that_accounts_sessions,
+    removing_an_account_removes_its_sessions,
+    purge_deletes_only_expired_sessions,
+    no_session_for_a_missing_account,
+    lifetimes_are_checked,
+);
+
+async fn create_then_lookup(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, session) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     assert_eq!(session.account_id, id);
@@ -32,9 +48,7 @@ async fn create_then_lookup() {
     );
 }
 
-#[tokio::test]
-async fn unknown_token_finds_nothing() {
-    let t = TestStore::new().await;
+async fn unknown_token_finds_nothing(t: TestStore) {
     let id = t.account("ann@example.com").await;
     t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     assert!(
@@ -46,9 +60,7 @@ async fn unknown_token_finds_nothing() {
     );
 }
 
-#[tokio::test]
-async fn each_sign_in_is_its_own_session() {
-    let t = TestStore::new().await;
+async fn each_sign_in_is_its_own_session(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (a, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     let (b, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
@@ -56,24 +68,20 @@ async fn each_sign_in_is_its_own_session() {
     assert_eq!(t.count("SELECT count(*) FROM sessions").await, 2);
 }
 
-#[tokio::test]
-async fn only_the_token_hash_is_stored() {
-    let t = TestStore::new().await;
+async fn only_the_token_hash_is_stored(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     let mut raw = t.raw().await;
-    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM sessions")
-        .fetch_one(&mut raw)
-        .await
-        .unwrap();
+    let stored = raw.bytes("SELECT token_hash FROM sessions").await;
     assert_eq!(stored.as_slice(), token.hash().as_bytes());
     drop(raw);
-    assert!(!contains(&t.all_bytes(), token.expose_secret().as_bytes()));
+    assert!(!contains(
+        &t.all_bytes().await,
+        token.expose_secret().as_bytes()
+    ));
 }
 
-#[tokio::test]
-async fn idle_session_expires_and_is_deleted() {
-    let t = TestStore::new().await;
+async fn idle_session_expires_and_is_deleted(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     // One second before the idle limit: still alive (but this lookup slides it, so use a
@@ -98,9 +106,7 @@ async fn idle_session_expires_and_is_deleted() {
     assert_eq!(t.count("SELECT count(*) FROM sessions").await, 1);
 }
 
-#[tokio::test]
-async fn use_slides_the_idle_expiry() {
-    let t = TestStore::new().await;
+async fn use_slides_the_idle_expiry(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     let mut now = T0;
@@ -122,9 +128,7 @@ async fn use_slides_the_idle_expiry() {
     );
 }
 
-#[tokio::test]
-async fn last_seen_is_written_at_most_once_a_minute() {
-    let t = TestStore::new().await;
+async fn last_seen_is_written_at_most_once_a_minute(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     let stored = || t.count("SELECT last_seen FROM sessions");
@@ -155,9 +159,7 @@ async fn last_seen_is_written_at_most_once_a_minute() {
     assert_eq!(stored().await, T0.plus_secs(60).as_secs());
 }
 
-#[tokio::test]
-async fn short_idle_lifetimes_slide_more_often() {
-    let t = TestStore::new().await;
+async fn short_idle_lifetimes_slide_more_often(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let idle = Duration::from_secs(30);
     let (token, _) = t.sessions.create(id, T0, idle, ABSOLUTE).await.unwrap();
@@ -172,9 +174,7 @@ async fn short_idle_lifetimes_slide_more_often() {
     }
 }
 
-#[tokio::test]
-async fn absolute_expiry_ends_even_a_busy_session() {
-    let t = TestStore::new().await;
+async fn absolute_expiry_ends_even_a_busy_session(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (token, session) = t
         .sessions
@@ -197,9 +197,7 @@ async fn absolute_expiry_ends_even_a_busy_session() {
     assert_eq!(t.count("SELECT count(*) FROM sessions").await, 0);
 }
 
-#[tokio::test]
-async fn delete_ends_one_session() {
-    let t = TestStore::new().await;
+async fn delete_ends_one_session(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let (a, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
     let (b, _) = t.sessions.create(id, T0, IDLE, ABSOLUTE).await.unwrap();
@@ -209,9 +207,7 @@ async fn delete_ends_one_session() {
     assert!(t.sessions.lookup(&b, T0).await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn delete_for_account_ends_only_that_accounts_sessions() {
-    let t = TestStore::new().await;
+async fn delete_for_account_ends_only_that_accounts_sessions(t: TestStore) {
     let ann = t.account("ann@example.com").await;
     let bob = t.account("bob@example.com").await;
     let (a1, _) = t.sessions.create(ann, T0, IDLE, ABSOLUTE).await.unwrap();
@@ -236,9 +232,7 @@ async fn delete_for_account_ends_only_that_accounts_sessions() {
     );
 }
 
-#[tokio::test]
-async fn removing_an_account_removes_its_sessions() {
-    let t = TestStore::new().await;
+async fn removing_an_account_removes_its_sessions(t: TestStore) {
     let ann = t.account("ann@example.com").await;
     let bob = t.account("bob@example.com").await;
     let (a, _) = t.sessions.create(ann, T0, IDLE, ABSOLUTE).await.unwrap();
@@ -252,9 +246,7 @@ async fn removing_an_account_removes_its_sessions() {
     assert!(t.sessions.lookup(&a, T0).await.unwrap().is_none());
 }
 
-#[tokio::test]
-async fn purge_deletes_only_expired_sessions() {
-    let t = TestStore::new().await;
+async fn purge_deletes_only_expired_sessions(t: TestStore) {
     let id = t.account("ann@example.com").await;
     let s = Duration::from_secs;
     let (live, _) = t.sessions.create(id, T0, s(1800), s(86_400)).await.unwrap();
@@ -280,9 +272,7 @@ async fn purge_deletes_only_expired_sessions() {
     );
 }
 
-#[tokio::test]
-async fn no_session_for_a_missing_account() {
-    let t = TestStore::new().await;
+async fn no_session_for_a_missing_account(t: TestStore) {
     let err = t
         .sessions
         .create(AccountId::new(12_345), T0, IDLE, ABSOLUTE)
@@ -293,9 +283,7 @@ async fn no_session_for_a_missing_account() {
     assert_eq!(t.count("SELECT count(*) FROM sessions").await, 0);
 }
 
-#[tokio::test]
-async fn lifetimes_are_checked() {
-    let t = TestStore::new().await;
+async fn lifetimes_are_checked(t: TestStore) {
     let id = t.account("ann@example.com").await;
     for (idle, absolute) in [
         (Duration::ZERO, ABSOLUTE),

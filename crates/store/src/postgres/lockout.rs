@@ -1,0 +1,93 @@
+//! [`SignInLockout`] on PostgreSQL: one row per run of failures, counted atomically however many
+//! instances count at once.
+
+use async_trait::async_trait;
+use sqlx::{Connection as _, PgConnection};
+use synerise_auth_token::UnixTime;
+
+use super::{PostgresStore, db_error, retire_on_fault};
+use crate::{LockoutPolicy, Result, SignInKey, SignInLockout};
+
+#[async_trait]
+impl SignInLockout for PostgresStore {
+    async fn locked_until(&self, key: &SignInKey, now: UnixTime) -> Result<Option<UnixTime>> {
+        let until = sqlx::query_scalar::<_, i64>(
+            "SELECT locked_until FROM failed_sign_ins WHERE account_key = $1 AND locked_until > $2",
+        )
+        .bind(key.as_bytes().as_slice())
+        .bind(now.as_secs())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(until.map(UnixTime::from_secs))
+    }
+
+    async fn record_failure(
+        &self,
+        key: &SignInKey,
+        now: UnixTime,
+        policy: LockoutPolicy,
+    ) -> Result<Option<UnixTime>> {
+        let mut conn = self.connection().await?;
+        let counted = count_failure(&mut conn, key, now, policy).await;
+        retire_on_fault(&mut conn, counted)
+            .map(|until| until.map(UnixTime::from_secs))
+            .map_err(db_error)
+    }
+
+    async fn clear_failures(&self, key: &SignInKey) -> Result<()> {
+        self.write(
+            sqlx::query("DELETE FROM failed_sign_ins WHERE account_key = $1")
+                .bind(key.as_bytes().as_slice()),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn purge_failed_sign_ins(&self, now: UnixTime, kept: u32) -> Result<u64> {
+        self.write(
+            sqlx::query(
+                "DELETE FROM failed_sign_ins WHERE locked_until <= $1 OR (locked_until IS NULL \
+                 AND account_key NOT IN (SELECT account_key FROM failed_sign_ins \
+                 WHERE locked_until IS NULL ORDER BY last_failed_at DESC LIMIT $2))",
+            )
+            .bind(now.as_secs())
+            .bind(i64::from(kept)),
+        )
+        .await
+    }
+}
+
+/// Adds one failure to `key`'s run (or starts one), locking it when the run reaches the limit:
+/// one statement (an upsert takes the row's lock, so concurrent failures each count), committed
+/// before the answer is read; until when it is locked.
+async fn count_failure(
+    conn: &mut PgConnection,
+    key: &SignInKey,
+    now: UnixTime,
+    policy: LockoutPolicy,
+) -> sqlx::Result<Option<i64>> {
+    let limit = i64::from(policy.limit.max(1));
+    let lock_until = now.plus_secs(policy.lock_secs).as_secs();
+    let mut tx = conn.begin().await?;
+    // A run whose lock has ended starts again at one; SET reads the row as it was.
+    let until = sqlx::query_scalar::<_, Option<i64>>(
+        "INSERT INTO failed_sign_ins AS f (account_key, failures, locked_until, last_failed_at) \
+         VALUES ($1, 1, CASE WHEN $2 <= 1 THEN $3::BIGINT END, $4) \
+         ON CONFLICT (account_key) DO UPDATE SET \
+         failures = CASE WHEN f.locked_until <= $4 THEN 1 ELSE f.failures + 1 END, \
+         locked_until = CASE \
+           WHEN (CASE WHEN f.locked_until <= $4 THEN 1 ELSE f.failures + 1 END) >= $2 THEN $3 \
+           WHEN f.locked_until <= $4 THEN NULL ELSE f.locked_until END, \
+         last_failed_at = $4 \
+         RETURNING locked_until",
+    )
+    .bind(key.as_bytes().as_slice())
+    .bind(limit)
+    .bind(lock_until)
+    .bind(now.as_secs())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(until.filter(|until| *until > now.as_secs()))
+}
