@@ -357,7 +357,6 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
         const token = install(sdk, reply.token, started.identityHash, reply.skewMs);
         // Told even when the server handed back the same token (its reuse window): a tab
         // waiting to renew the same one then need not ask.
-        tabs?.markRenewed(started.jwt);
         tabs?.post({ type: 'token', token });
         return true;
       }

@@ -7,8 +7,8 @@
  *   both renew, which costs one extra request and nothing else.
  * - The token a tab obtains is handed to the other tabs on a `BroadcastChannel`, and so is a
  *   sign-out. A tab about to renew says so on the channel first: the lock may reach the next tab
- *   before the new token does (they travel apart between a browser's processes, and so do
- *   `localStorage` writes), and that tab then waits for the token instead of asking again.
+ *   before the new token does (they travel apart between a browser's processes), and that tab
+ *   then waits for the token instead of asking again.
  *
  * Nothing here runs at import time, and every browser API is looked up when first needed, so the
  * module loads under server-side rendering.
@@ -53,12 +53,7 @@ export interface Tabs {
   post(message: TabMessage): void;
   /** Tells the other tabs that this one is renewing `jwt` now. */
   markRenewing(jwt: string): void;
-  /** Remembers that `replacedJwt` was just renewed, for a tab that still holds it. */
-  markRenewed(replacedJwt: string): void;
-  /**
-   * Whether another tab renewed `jwt`, or said it was renewing it, in the last few seconds (its
-   * successor is on its way).
-   */
+  /** Whether another tab said it was renewing `jwt` in the last few seconds (its successor is on its way). */
   wasRenewed(jwt: string): boolean;
   close(): void;
 }
@@ -96,18 +91,17 @@ export function openTabs(
   locks: LockManagerLike | null | undefined,
 ): Tabs {
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(name);
-  // The token another tab said it was renewing, and until when that counts.
-  let renewingElsewhere: { replaces: string; until: number } | null = null;
+  // The tag of the token another tab said it was renewing, and until when that counts.
+  let renewing = { replaces: '', until: 0 };
   if (channel) {
     channel.onmessage = (event: MessageEvent) => {
       const message = event.data as TabMessage | RenewingNotice;
-      if (message.type === 'renewing') renewingElsewhere = { replaces: message.replaces, until: Date.now() + LEASE_MS };
+      if (message.type === 'renewing') renewing = { replaces: message.replaces, until: Date.now() + LEASE_MS };
       else onMessage(message);
     };
   }
   const id = `${Date.now()}-${Math.random()}`;
   const leaseKey = `${name}:renewing`;
-  const renewedKey = `${name}:renewed`;
 
   const leaseHolder = (): string | null => {
     const raw = storage()?.getItem(leaseKey);
@@ -142,14 +136,9 @@ export function openTabs(
       const notice: RenewingNotice = { type: 'renewing', replaces: tag(jwt) };
       channel?.postMessage(notice);
     },
-    markRenewed(replacedJwt) {
-      storage()?.setItem(renewedKey, `${Date.now() + LEASE_MS} ${tag(replacedJwt)}`);
-    },
     wasRenewed(jwt) {
-      // Only a recent renewal counts: a tab that closed mid-handover must not hold others back.
-      const [until, replaced] = (storage()?.getItem(renewedKey) ?? '').split(' ');
-      if (Number(until) > Date.now() && replaced === tag(jwt)) return true;
-      return renewingElsewhere !== null && renewingElsewhere.until > Date.now() && renewingElsewhere.replaces === tag(jwt);
+      // Only a recent notice counts: a tab that closed mid-renewal must not hold others back.
+      return renewing.until > Date.now() && renewing.replaces === tag(jwt);
     },
     close() {
       channel?.close();
