@@ -107,6 +107,21 @@ pub(crate) enum Command {
         #[arg(long, allow_hyphen_values = true)]
         certificate: Option<String>,
     },
+    /// Manage a key set in a key directory: the active key (signs), a next key (published, does
+    /// not sign yet) and retired keys (published until their tokens have expired). `serve --key
+    /// DIR` signs with its active key and reloads it on SIGHUP.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+        /// The key directory.
+        #[arg(
+            long,
+            env = "SYNERISE_AUTH_KEY",
+            default_value = "data/keys",
+            global = true
+        )]
+        dir: PathBuf,
+    },
     /// Manage the built-in customer accounts (the same store `serve` uses).
     Accounts {
         #[command(subcommand)]
@@ -117,6 +132,38 @@ pub(crate) enum Command {
         /// Data directory [default: ./data].
         #[arg(long, global = true)]
         data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysAction {
+    /// Make a key set in the directory: its active key is the key in FILE (the one Synerise has
+    /// now), or a new key; prints the active key's one-line certificate.
+    Init {
+        /// The private key that signs today (PEM or DER); copied into the set.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Modulus size of a new key.
+        #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+        bits: u32,
+    },
+    /// List the keys: role (active, next, retired), kid, size, when made and retired.
+    List,
+    /// Make the next key (published, not signing) and print its one-line certificate, to paste
+    /// into Synerise at the moment of `keys activate`.
+    New {
+        /// Modulus size.
+        #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+        bits: u32,
+    },
+    /// Make the next key the active one; the active one retires. Reload the service (SIGHUP)
+    /// right after.
+    Activate,
+    /// Drop a key from the set: the next key, or a retired one whose tokens have expired. The
+    /// active key cannot be retired.
+    Retire {
+        /// The key's kid, as `keys list` shows it.
+        kid: String,
     },
 }
 
