@@ -30,7 +30,7 @@ pub(crate) enum Command {
     },
     /// Print the public key of a private key.
     PublicKey {
-        /// The private key file (PEM or DER).
+        /// The private key file (PEM or DER), or a key directory (its active key).
         #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
         key: PathBuf,
         /// Output form: `single-line` is what Synerise's certificate field takes.
@@ -54,7 +54,7 @@ pub(crate) enum Command {
     },
     /// Sign a token and print it.
     Issue {
-        /// The private key file (PEM or DER).
+        /// The private key file (PEM or DER), or a key directory (its active key).
         #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
         key: PathBuf,
         /// The customer's email.
@@ -81,7 +81,8 @@ pub(crate) enum Command {
         /// The public key (any PEM or base64 form) to verify with.
         #[arg(long, conflicts_with = "key")]
         public_key: Option<PathBuf>,
-        /// Or the private key, whose public half is used.
+        /// Or the private key, whose public half is used, or a key directory (its published
+        /// keys, selected by the token's `kid`).
         #[arg(long, env = "SYNERISE_AUTH_KEY")]
         key: Option<PathBuf>,
         /// Allowed clock skew in seconds.
@@ -99,7 +100,7 @@ pub(crate) enum Command {
     /// file permissions, that it matches the certificate, and that a token it signs verifies.
     /// Exits non-zero on any problem.
     Doctor {
-        /// The private key file (PEM or DER).
+        /// The private key file (PEM or DER), or a key directory (its active key is checked).
         #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
         key: PathBuf,
         /// The certificate as pasted into Synerise: a file, the text itself (any form: PEM with
@@ -204,7 +205,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long)]
     pub(crate) listen: Option<SocketAddr>,
-    /// RSA private key file [dev mode default: DATA_DIR/private.pem, created if absent].
+    /// RSA private key file or key directory, reloaded on SIGHUP [dev mode default:
+    /// DATA_DIR/private.pem, created if absent].
     #[arg(long)]
     pub(crate) key: Option<PathBuf>,
     /// Data directory [default: ./data].
