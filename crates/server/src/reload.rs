@@ -155,9 +155,7 @@ impl Reloader {
         let loaded = {
             let current = Arc::clone(&current);
             tokio::task::spawn_blocking(move || -> anyhow::Result<Signing> {
-                if wanted.key.is_file() {
-                    crate::startup::check_key_permissions(&wanted.key, mode)?;
-                }
+                crate::startup::check_key_set_permissions(&wanted.key, mode)?;
                 Ok(Signing::load(wanted, Some(&current))?)
             })
             .await??

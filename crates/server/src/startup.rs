@@ -104,9 +104,7 @@ impl Application {
                 (path, created)
             }
         };
-        if key_path.is_file() {
-            check_key_permissions(&key_path, settings.mode)?;
-        }
+        check_key_set_permissions(&key_path, settings.mode)?;
         // A key file is a set of one; a key directory signs with its active key.
         let signing = Signing::load(crate::reload::signing_settings(&settings), None)?;
 
@@ -382,6 +380,18 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
+}
+
+/// [`check_key_permissions`] for a key file, or for every key of a key directory.
+pub(crate) fn check_key_set_permissions(path: &Path, mode: Mode) -> anyhow::Result<()> {
+    if !path.is_dir() {
+        return check_key_permissions(path, mode);
+    }
+    let keys = synerise_auth_token::KeyDir::open(path)?;
+    for entry in keys.entries() {
+        check_key_permissions(&keys.key_path(&entry.kid), mode)?;
+    }
+    Ok(())
 }
 
 /// A private key readable by other users is refused in production (as OpenSSH refuses such an

@@ -344,3 +344,24 @@ async fn a_reload_applies_the_token_lifetime_and_says_what_needs_a_restart() {
     assert!(error.contains("no-such-key.pem"), "{error}");
     assert_eq!(app.token().await.0, short);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn in_production_a_key_of_the_set_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let keys_dir = tempfile::tempdir().unwrap();
+    let dir = keys_dir.path().join("keys");
+    let mut keys = KeyDir::create(&dir, &SigningKey::generate(2048).unwrap(), now()).unwrap();
+    let next = SigningKey::generate(2048).unwrap();
+    keys.add_next(&next, now()).unwrap();
+    let file = keys.key_path(next.public_key().thumbprint());
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(data.path(), dir, 3600);
+    settings.mode = synerise_auth_server::Mode::Production;
+    let error = format!("{:#}", Application::build(settings).await.unwrap_err());
+    assert!(
+        error.contains(&file.display().to_string()) && error.contains("chmod 600"),
+        "{error}"
+    );
+}
