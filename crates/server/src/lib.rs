@@ -14,6 +14,7 @@ mod customers;
 mod error;
 mod files;
 mod gate;
+mod key_permissions;
 mod listening;
 mod metrics;
 mod middleware;

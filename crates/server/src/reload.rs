@@ -155,7 +155,7 @@ impl Reloader {
         let loaded = {
             let current = Arc::clone(&current);
             tokio::task::spawn_blocking(move || -> anyhow::Result<Signing> {
-                crate::startup::check_key_set_permissions(&wanted.key, mode)?;
+                crate::key_permissions::check_key_set_permissions(&wanted.key, mode)?;
                 Ok(Signing::load(wanted, Some(&current))?)
             })
             .await??

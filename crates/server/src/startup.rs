@@ -1,11 +1,6 @@
 //! Building the application: dev-mode fill-ins, the router and its layers, binding, serving.
 
-use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
-    sync::Arc,
-    time::Duration,
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use axum::{Router, http::header, routing::get};
@@ -22,6 +17,7 @@ use crate::{
     config::{DATABASE_FILE, Mode},
     files::{ensure_dir, read_or_create_secret},
     gate::GateService,
+    key_permissions::check_key_set_permissions,
     listening::Listening,
     metrics::Metrics,
     middleware::Stack,
@@ -380,44 +376,4 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
-}
-
-/// [`check_key_permissions`] for a key file, or for every key of a key directory.
-pub(crate) fn check_key_set_permissions(path: &Path, mode: Mode) -> anyhow::Result<()> {
-    if !path.is_dir() {
-        return check_key_permissions(path, mode);
-    }
-    let keys = synerise_auth_token::KeyDir::open(path)?;
-    for entry in keys.entries() {
-        check_key_permissions(&keys.key_path(&entry.kid), mode)?;
-    }
-    Ok(())
-}
-
-/// A private key readable by other users is refused in production (as OpenSSH refuses such an
-/// identity file) and warned about in dev mode.
-pub(crate) fn check_key_permissions(path: &Path, mode: Mode) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            let bits = format!("{:o}", meta.permissions().mode() & 0o777);
-            anyhow::ensure!(
-                mode != Mode::Production,
-                "the private key {} is readable by other users (mode {bits}); run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
-            tracing::warn!(
-                key = %path.display(),
-                mode = bits,
-                "the private key file is readable by other users; chmod 600 it"
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, mode);
-    Ok(())
 }

@@ -394,6 +394,20 @@ impl KeyDir {
     }
 }
 
+impl KeySet {
+    /// Loads a key file (a set of one) or a key directory.
+    ///
+    /// # Errors
+    /// The first key or state file that cannot be read or used, named with the reason.
+    pub fn load(path: &Path) -> Result<Self> {
+        if path.is_dir() {
+            KeyDir::open(path)?.load()
+        } else {
+            Ok(Self::single(SigningKey::from_file(path)?))
+        }
+    }
+}
+
 /// A thumbprint as this crate makes them: base64url, 43 characters for SHA-256.
 fn is_kid(text: &str) -> bool {
     (1..=64).contains(&text.len())

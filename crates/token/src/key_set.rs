@@ -1,13 +1,12 @@
 //! The signing keys as a set: the active key that signs, an optional next key that is published
 //! but does not sign yet, and retired keys published until their last token has expired.
 
-use std::path::Path;
-
-use crate::{KeyDir, PublicKey, Result, SigningKey, TokenTtl, UnixTime, Verifier};
+use crate::{PublicKey, SigningKey, TokenTtl, UnixTime, Verifier};
 
 /// A key set, loaded and checked: every key is an unencrypted RSA key of at least 2048 bits.
 ///
-/// A single key file is a set of one. A key directory ([`KeyDir`]) holds the others.
+/// A single key file is a set of one. A key directory ([`KeyDir`](crate::KeyDir)) holds the
+/// others; [`KeySet::load`] reads either.
 ///
 /// ```
 /// use synerise_auth_token::{KeySet, SigningKey, TokenTtl, UnixTime};
@@ -66,18 +65,6 @@ impl KeySet {
         Self {
             active,
             others: OtherKeys { next, retired },
-        }
-    }
-
-    /// Loads a key file (a set of one) or a key directory.
-    ///
-    /// # Errors
-    /// The first key or state file that cannot be read or used, named with the reason.
-    pub fn load(path: &Path) -> Result<Self> {
-        if path.is_dir() {
-            KeyDir::open(path)?.load()
-        } else {
-            Ok(Self::single(SigningKey::from_file(path)?))
         }
     }
 
