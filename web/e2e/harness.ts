@@ -43,6 +43,8 @@ export interface RunningServer {
   url: string;
   /** The server's fresh data directory (dev mode keeps its signing key there). */
   dataDir: string;
+  /** Sends the server process a signal (`SIGHUP` reloads its key set). */
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -120,7 +122,7 @@ export async function startServer(args: string[] = [], env: Record<string, strin
         fail(new Error(`synerise-auth exited (${signal ?? `code ${code}`}) before it was ready.`));
       });
     });
-    return { url, dataDir, stop };
+    return { url, dataDir, signal: (name) => void child.kill(name), stop };
   } catch (error) {
     await stop();
     const tail = output.filter(Boolean).slice(-30).join('\n');

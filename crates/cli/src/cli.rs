@@ -30,7 +30,7 @@ pub(crate) enum Command {
     },
     /// Print the public key of a private key.
     PublicKey {
-        /// The private key file (PEM or DER).
+        /// The private key file (PEM or DER), or a key directory (its active key).
         #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
         key: PathBuf,
         /// Output form: `single-line` is what Synerise's certificate field takes.
@@ -54,7 +54,7 @@ pub(crate) enum Command {
     },
     /// Sign a token and print it.
     Issue {
-        /// The private key file (PEM or DER).
+        /// The private key file (PEM or DER), or a key directory (its active key).
         #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
         key: PathBuf,
         /// The customer's email.
@@ -81,7 +81,8 @@ pub(crate) enum Command {
         /// The public key (any PEM or base64 form) to verify with.
         #[arg(long, conflicts_with = "key")]
         public_key: Option<PathBuf>,
-        /// Or the private key, whose public half is used.
+        /// Or the private key, whose public half is used, or a key directory (its published
+        /// keys, selected by the token's `kid`).
         #[arg(long, env = "SYNERISE_AUTH_KEY")]
         key: Option<PathBuf>,
         /// Allowed clock skew in seconds.
@@ -99,13 +100,28 @@ pub(crate) enum Command {
     /// file permissions, that it matches the certificate, and that a token it signs verifies.
     /// Exits non-zero on any problem.
     Doctor {
-        /// The private key file (PEM or DER).
+        /// The private key file (PEM or DER), or a key directory (its active key is checked).
         #[arg(long, env = "SYNERISE_AUTH_KEY", default_value = "data/private.pem")]
         key: PathBuf,
         /// The certificate as pasted into Synerise: a file, the text itself (any form: PEM with
         /// or without header and line breaks, bare base64), or `-` for standard input.
         #[arg(long, allow_hyphen_values = true)]
         certificate: Option<String>,
+    },
+    /// Manage a key set in a key directory: the active key (signs), a next key (published, does
+    /// not sign yet) and retired keys (published until their tokens have expired). `serve --key
+    /// DIR` signs with its active key and reloads it on SIGHUP.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+        /// The key directory.
+        #[arg(
+            long,
+            env = "SYNERISE_AUTH_KEY",
+            default_value = "data/keys",
+            global = true
+        )]
+        dir: PathBuf,
     },
     /// Manage the built-in customer accounts (the same store `serve` uses).
     Accounts {
@@ -117,6 +133,38 @@ pub(crate) enum Command {
         /// Data directory [default: ./data].
         #[arg(long, global = true)]
         data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysAction {
+    /// Make a key set in the directory: its active key is the key in FILE (the one Synerise has
+    /// now), or a new key; prints the active key's one-line certificate.
+    Init {
+        /// The private key that signs today (PEM or DER); copied into the set.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Modulus size of a new key.
+        #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+        bits: u32,
+    },
+    /// List the keys: role (active, next, retired), kid, size, when made and retired.
+    List,
+    /// Make the next key (published, not signing) and print its one-line certificate, to paste
+    /// into Synerise at the moment of `keys activate`.
+    New {
+        /// Modulus size.
+        #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+        bits: u32,
+    },
+    /// Make the next key the active one; the active one retires. Reload the service (SIGHUP)
+    /// right after.
+    Activate,
+    /// Drop a key from the set: the next key, or a retired one whose tokens have expired. The
+    /// active key cannot be retired.
+    Retire {
+        /// The key's kid, as `keys list` shows it.
+        kid: String,
     },
 }
 
@@ -157,7 +205,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long)]
     pub(crate) listen: Option<SocketAddr>,
-    /// RSA private key file [dev mode default: DATA_DIR/private.pem, created if absent].
+    /// RSA private key file or key directory, reloaded on SIGHUP [dev mode default:
+    /// DATA_DIR/private.pem, created if absent].
     #[arg(long)]
     pub(crate) key: Option<PathBuf>,
     /// Data directory [default: ./data].

@@ -12,6 +12,8 @@
 //! | `synerise_auth_password_hashes_running_peak` | gauge | none (the most that ever ran at once) |
 //! | `synerise_auth_password_hashes_limit` | gauge | none (the bound on hashes running at once) |
 //! | `synerise_auth_password_hashes_refused_total` | counter | none (refused: queue full, 503 `busy`) |
+//! | `synerise_auth_signing_key_info` | gauge | `kid`: 1 for the key that signs, 0 for keys that signed earlier in this process |
+//! | `synerise_auth_key_reloads_total` | counter | `outcome`: `ok`, `refused` (a reload that kept the previous keys) |
 //!
 //! Labels are never taken from what a client sends: routes are the router's templates
 //! (`fallback` for anything else), methods a fixed list, codes the API's own. So no email,
@@ -47,6 +49,8 @@ const HASHES_QUEUED: &str = "synerise_auth_password_hashes_queued";
 const HASHES_PEAK: &str = "synerise_auth_password_hashes_running_peak";
 const HASHES_LIMIT: &str = "synerise_auth_password_hashes_limit";
 const HASHES_REFUSED: &str = "synerise_auth_password_hashes_refused_total";
+const SIGNING_KEY: &str = "synerise_auth_signing_key_info";
+const KEY_RELOADS: &str = "synerise_auth_key_reloads_total";
 
 /// The ways a caller proves who it is, registered up front so that they read 0 before the first
 /// token (Prometheus's `rate()` needs the series to exist).
@@ -78,6 +82,8 @@ pub(crate) struct Metrics {
     refusals: RwLock<HashMap<&'static str, Counter>>,
     /// The password-hashing bound, sampled at each scrape.
     hashing: std::sync::OnceLock<(PasswordHashing, HashingGauges)>,
+    /// Reloads of the key set that applied and that were refused.
+    reloads: [Counter; 2],
 }
 
 /// The password-hashing bound's figures, set from its stats at each scrape.
@@ -157,6 +163,20 @@ impl Metrics {
             .collect();
         let signing =
             recorder.register_histogram(&Key::from_static_name(SIGNING_SECONDS), &METADATA);
+        recorder.describe_gauge(
+            KeyName::from_const_str(SIGNING_KEY),
+            None,
+            "1 for the kid of the key that signs (its RFC 7638 thumbprint); 0 for keys that signed earlier.".into(),
+        );
+        describe(
+            KEY_RELOADS,
+            "Reloads of the key set (SIGHUP), by outcome: ok, or refused (the previous keys kept signing).",
+            false,
+        );
+        let reloads = [
+            register_counter(&recorder, KEY_RELOADS, "outcome", "ok"),
+            register_counter(&recorder, KEY_RELOADS, "outcome", "refused"),
+        ];
         let handle = recorder.handle();
         Ok(Self {
             access,
@@ -167,7 +187,25 @@ impl Metrics {
             requests: RwLock::new(HashMap::new()),
             refusals: RwLock::new(HashMap::new()),
             hashing: std::sync::OnceLock::new(),
+            reloads,
         })
+    }
+
+    /// Says which key signs: `kid` reads 1, and `previous` (the key it replaced), 0.
+    pub(crate) fn signing_key(&self, kid: &str, previous: Option<&str>) {
+        let gauge = |kid: &str| {
+            let key = Key::from_parts(SIGNING_KEY, vec![Label::new("kid", kid.to_owned())]);
+            self.recorder.register_gauge(&key, &METADATA)
+        };
+        if let Some(previous) = previous.filter(|p| *p != kid) {
+            gauge(previous).set(0.0);
+        }
+        gauge(kid).set(1.0);
+    }
+
+    /// Counts a reload of the key set.
+    pub(crate) fn key_reload(&self, ok: bool) {
+        self.reloads[usize::from(!ok)].increment(1);
     }
 
     /// Reports `hashing`'s figures at every scrape from now on (the first call wins).

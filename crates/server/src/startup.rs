@@ -1,34 +1,32 @@
 //! Building the application: dev-mode fill-ins, the router and its layers, binding, serving.
 
-use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
-    sync::Arc,
-    time::Duration,
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use axum::{Router, http::header, routing::get};
 use secrecy::SecretString;
 use synerise_auth_store::{AccountStore, StoreError};
 use synerise_auth_token::{
-    Clock, Email, Issuer, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
+    Clock, Email, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
 };
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     ApiError, AppState, Settings,
-    config::{KidSetting, Mode},
+    config::Mode,
     files::{ensure_dir, read_or_create_secret},
     gate::GateService,
+    key_permissions::check_key_set_permissions,
     listening::Listening,
     metrics::Metrics,
     middleware::Stack,
     oidc::IdTokenVerifier,
     openapi::ApiDoc,
+    reload::Reloader,
     routes,
     routes::gate::gate_router,
+    signing::Signing,
     state::StateParts,
     token_service::TokenService,
 };
@@ -66,6 +64,8 @@ pub struct Application {
     notes: StartupNotes,
     /// The event gate, when mounted (its live feeds end on shutdown).
     gate: Option<crate::gate::GateService>,
+    /// Reloads the key set on SIGHUP.
+    reloader: Reloader,
 }
 
 impl Application {
@@ -86,12 +86,11 @@ impl Application {
         mut settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let mut dev_api_key = None;
         let (key_path, key_created) = match (&settings.key, settings.mode) {
             (Some(path), _) => (path.clone(), false),
             (None, _) => {
                 ensure_dir(&settings.data_dir)?;
-                let path = settings.data_dir.join("private.pem");
+                let path = crate::reload::default_key_path(&settings);
                 let created = if path.exists() {
                     false
                 } else {
@@ -101,22 +100,11 @@ impl Application {
                 (path, created)
             }
         };
-        check_key_permissions(&key_path, settings.mode)?;
-        let key = SigningKey::from_file(&key_path)?;
+        check_key_set_permissions(&key_path, settings.mode)?;
+        // A key file is a set of one; a key directory signs with its active key.
+        let signing = Signing::load(crate::reload::signing_settings(&settings), None)?;
 
-        if settings.mode == Mode::Dev {
-            if settings.uuid_salt.is_none() {
-                ensure_dir(&settings.data_dir)?;
-                let salt = read_or_create_secret(&settings.data_dir.join("uuid-salt"))?;
-                settings.uuid_salt = Some(UuidSalt::new(salt)?);
-            }
-            if settings.api_keys.is_empty() {
-                ensure_dir(&settings.data_dir)?;
-                let api_key = read_or_create_secret(&settings.data_dir.join("dev-api-key"))?;
-                settings = settings.with_api_keys(std::slice::from_ref(&api_key))?;
-                dev_api_key = Some(crate::Secret::new(api_key));
-            }
-        }
+        let dev_api_key = fill_dev_defaults(&mut settings)?;
         let salt = settings
             .uuid_salt
             .clone()
@@ -124,33 +112,21 @@ impl Application {
         // Keyed by the salt, which every instance of the site shares, so tags match everywhere.
         let log_tags = LogTagKey::derive(&salt);
 
-        let kid = match &settings.token_kid {
-            KidSetting::None => None,
-            KidSetting::Thumbprint => Some(key.public_key().thumbprint().to_owned()),
-            KidSetting::Fixed(kid) => Some(kid.clone()),
-        };
         let notes = StartupNotes {
             mode: settings.mode,
-            public_key_single_line: key.public_key().to_format(PublicKeyFormat::SingleLine),
+            public_key_single_line: signing.public_key().to_format(PublicKeyFormat::SingleLine),
             key_path,
             key_created,
             dev_api_key,
             demo_account: (settings.mode == Mode::Dev && settings.demo_account)
                 .then_some((DEMO_EMAIL, DEMO_PASSWORD)),
         };
-        let tokens = TokenService::new(
-            Issuer::new(key, kid),
-            salt,
-            settings.token_ttl,
-            Arc::clone(&clock),
-        );
-        let tokens = if settings.token_cache.enabled {
-            tokens.with_cache(settings.token_cache.capacity, settings.token_cache.max_age)
-        } else {
-            tokens
-        };
+        let certificate = signing.public_key().clone();
+        let kid = signing.key_id.to_string();
+        let tokens = TokenService::new(signing, salt, Arc::clone(&clock));
         let metrics = Arc::new(Metrics::new(settings.metrics)?);
         Metrics::spawn_upkeep(&metrics);
+        metrics.signing_key(&kid, None);
         let tokens = tokens.with_metrics(Arc::clone(&metrics));
 
         let store =
@@ -164,11 +140,12 @@ impl Application {
             settings.gate.as_ref(),
             settings.leeway_secs,
             &store,
-            tokens.issuer().public_key(),
+            &certificate,
             &clock,
             &log_tags,
         )
         .await?;
+        let running = settings.clone();
         let state = AppState::new(StateParts {
             mode: settings.mode,
             tokens,
@@ -192,13 +169,42 @@ impl Application {
             log_tags,
         });
         spawn_housekeeping(state.clone());
+        let reloader = Reloader::new(
+            Arc::clone(&state.inner.tokens),
+            gate.clone(),
+            Arc::clone(&state.inner.metrics),
+            running,
+        );
+        reloader.reload_on_hangup();
 
         Ok(Self {
             listening: Listening::bind(settings.listen, settings.connections).await?,
             router: router_with(state, gate.as_ref())?,
             notes,
             gate,
+            reloader,
         })
+    }
+
+    /// Reads the settings from `source` at each reload (SIGHUP), so that a changed
+    /// configuration file applies without a restart, as far as it can (see [`crate::reload`]).
+    #[must_use]
+    pub fn with_settings_source(
+        self,
+        source: impl Fn() -> anyhow::Result<Settings> + Send + Sync + 'static,
+    ) -> Self {
+        self.reloader.set_source(Box::new(move || {
+            let mut settings = source()?;
+            fill_dev_defaults(&mut settings)?;
+            Ok(settings)
+        }));
+        self
+    }
+
+    /// What SIGHUP calls: reloads the key set and the signing settings.
+    #[must_use]
+    pub fn reloader(&self) -> Reloader {
+        self.reloader.clone()
     }
 
     /// The bound address (its port is the real one when 0 was asked for).
@@ -324,6 +330,28 @@ fn identity_provider_client() -> anyhow::Result<reqwest::Client> {
         .context("cannot build the HTTP client for the identity provider")
 }
 
+/// In dev mode, the UUID salt and an API key kept in the data directory when none is configured
+/// (made on the first start): returns the API key when it is one of those.
+fn fill_dev_defaults(settings: &mut Settings) -> anyhow::Result<Option<crate::Secret>> {
+    if settings.mode != Mode::Dev {
+        return Ok(None);
+    }
+    if settings.uuid_salt.is_none() {
+        ensure_dir(&settings.data_dir)?;
+        let salt = read_or_create_secret(&settings.data_dir.join("uuid-salt"))?;
+        settings.uuid_salt = Some(UuidSalt::new(salt)?);
+    }
+    if settings.api_keys.is_empty() {
+        ensure_dir(&settings.data_dir)?;
+        let api_key = read_or_create_secret(&settings.data_dir.join("dev-api-key"))?;
+        *settings = settings
+            .clone()
+            .with_api_keys(std::slice::from_ref(&api_key))?;
+        return Ok(Some(crate::Secret::new(api_key)));
+    }
+    Ok(None)
+}
+
 /// Creates the demo account if it does not exist yet.
 async fn ensure_demo_account(store: &dyn AccountStore, now: UnixTime) -> anyhow::Result<()> {
     let email = Email::parse(DEMO_EMAIL)?;
@@ -346,32 +374,4 @@ fn spawn_housekeeping(state: AppState) {
             }
         }
     });
-}
-
-/// A private key readable by other users is refused in production (as OpenSSH refuses such an
-/// identity file) and warned about in dev mode.
-fn check_key_permissions(path: &Path, mode: Mode) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            let bits = format!("{:o}", meta.permissions().mode() & 0o777);
-            anyhow::ensure!(
-                mode != Mode::Production,
-                "the private key {} is readable by other users (mode {bits}); run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
-            tracing::warn!(
-                key = %path.display(),
-                mode = bits,
-                "the private key file is readable by other users; chmod 600 it"
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, mode);
-    Ok(())
 }

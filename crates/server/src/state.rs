@@ -3,7 +3,6 @@
 use std::{net::IpAddr, sync::Arc};
 
 use synerise_auth_store::{AccountStore, SessionStore, SignInLockout};
-use synerise_auth_token::PublicKeyFormat;
 
 use crate::{
     api_keys::ApiKeys,
@@ -65,10 +64,6 @@ pub(crate) struct Shared {
     pub(crate) request_timeout: std::time::Duration,
     /// Keys the tags customers appear under in logs.
     pub(crate) log_tags: synerise_auth_token::LogTagKey,
-    /// `/public-key`'s body, rendered once.
-    pub(crate) public_key_pem: String,
-    /// `/.well-known/jwks.json`'s body, rendered once.
-    pub(crate) jwks: String,
 }
 
 /// The live rate limiters: per-minute rates in this process, failed sign-ins in the store.
@@ -98,9 +93,6 @@ impl Limits {
 
 impl AppState {
     pub(crate) fn new(parts: StateParts) -> Self {
-        let public = parts.tokens.issuer().public_key();
-        let public_key_pem = public.to_format(PublicKeyFormat::Pem);
-        let jwks = serde_json::json!({ "keys": [public.to_jwk()] }).to_string();
         let limits = Limits {
             sign_in_per_ip: PerMinute::new(parts.limits.sign_in_per_ip_per_minute),
             failed_sign_ins: FailedSignIns::new(
@@ -129,8 +121,6 @@ impl AppState {
                 metrics: parts.metrics,
                 request_timeout: parts.request_timeout,
                 log_tags: parts.log_tags,
-                public_key_pem,
-                jwks,
             }),
         }
     }

@@ -28,41 +28,32 @@
 //! 3,500-6,000 on that machine, against 5,300-6,000 with `spawn_blocking`: the load generator
 //! and the server share 2 CPUs.)
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
-use synerise_auth_token::{Claims, Clock, CustomerUuid, Email, Issuer, TokenTtl, UuidSalt};
+use arc_swap::ArcSwap;
+use synerise_auth_token::{Claims, Clock, CustomerUuid, Email, UuidSalt};
 use tokio::sync::Semaphore;
 
 use crate::{
     ApiError,
     metrics::Metrics,
-    token_cache::{TokenCache, TokenKey},
+    signing::{CachedToken, Signing},
+    token_cache::TokenKey,
 };
 
 /// Hands out Synerise tokens for customers whose identity the caller has already established.
+///
+/// What signs (the key, the lifetime, the token cache of that key) is one [`Signing`] behind an
+/// [`ArcSwap`]: a request reads it once, without a lock or an allocation, and a reload swaps in a
+/// whole new one, so a request sees either the old state or the new, never half of each.
 #[derive(Debug)]
 pub(crate) struct TokenService {
-    issuer: Issuer,
-    /// The signing key's RFC 7638 thumbprint: part of every cache key, so that a token signed
-    /// with one key is never handed out once another key signs.
-    key_id: Arc<str>,
+    signing: ArcSwap<Signing>,
     salt: UuidSalt,
-    ttl: TokenTtl,
     clock: Arc<dyn Clock>,
-    cache: Option<TokenCache<CachedToken>>,
     metrics: Option<Arc<Metrics>>,
     /// Signatures that may run at once: one worker fewer than the runtime has.
-    signing: Semaphore,
-}
-
-/// A token as the cache keeps it: the compact JWT and its claims.
-#[derive(Debug, Clone)]
-struct CachedToken {
-    jwt: Arc<str>,
-    claims: Arc<Claims>,
+    permits: Semaphore,
 }
 
 /// A token handed to a caller.
@@ -86,33 +77,18 @@ impl Issued {
 }
 
 impl TokenService {
-    /// A token service without token reuse. Call it within the runtime that will serve: the number of
-    /// signatures allowed at once is one less than that runtime's workers (at least one).
-    pub(crate) fn new(
-        issuer: Issuer,
-        salt: UuidSalt,
-        ttl: TokenTtl,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    /// A token service signing as `signing` says. Call it within the runtime that will serve: the
+    /// number of signatures allowed at once is one less than that runtime's workers (at least one).
+    pub(crate) fn new(signing: Signing, salt: UuidSalt, clock: Arc<dyn Clock>) -> Self {
         let workers = tokio::runtime::Handle::try_current()
             .map_or(1, |runtime| runtime.metrics().num_workers());
         Self {
-            key_id: Arc::from(issuer.public_key().thumbprint()),
-            issuer,
+            signing: ArcSwap::from_pointee(signing),
             salt,
-            ttl,
             clock,
-            cache: None,
             metrics: None,
-            signing: Semaphore::new(workers.saturating_sub(1).max(1)),
+            permits: Semaphore::new(workers.saturating_sub(1).max(1)),
         }
-    }
-
-    /// Reuses each token for `max_age` after signing it, keeping at most `capacity` of them.
-    #[must_use]
-    pub(crate) fn with_cache(mut self, capacity: usize, max_age: Duration) -> Self {
-        self.cache = Some(TokenCache::new(capacity, max_age));
-        self
     }
 
     /// Counts tokens and times signatures into `metrics`.
@@ -122,8 +98,14 @@ impl TokenService {
         self
     }
 
-    pub(crate) fn issuer(&self) -> &Issuer {
-        &self.issuer
+    /// What signs now.
+    pub(crate) fn signing(&self) -> Arc<Signing> {
+        self.signing.load_full()
+    }
+
+    /// Makes `signing` what signs from the next request on; returns what signed until now.
+    pub(crate) fn replace(&self, signing: Signing) -> Arc<Signing> {
+        self.signing.swap(Arc::new(signing))
     }
 
     pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
@@ -152,41 +134,51 @@ impl TokenService {
     ) -> Result<Issued, ApiError> {
         let uuid = uuid.unwrap_or_else(|| self.derive_uuid(&email));
         let now = self.clock.now();
-        // Hashed once: for the lookup and, on a miss, the insert.
-        let key = self.cache.as_ref().map(|cache| {
-            cache.key(TokenKey {
-                key_id: &self.key_id,
+        // Read once: the key, the lifetime and the cache all come from the same state, so a
+        // token of a key that no longer signs is never looked up, and a reload in the middle of
+        // this request does not mix the two.
+        let signing = self.signing.load();
+        let ttl = signing.ttl();
+        if let Some(cache) = &signing.cache {
+            let key = cache.key(TokenKey {
+                key_id: &signing.key_id,
                 email: email.as_str(),
                 uuid: &uuid,
-                ttl: self.ttl,
-            })
-        });
-        if let (Some(cache), Some(key)) = (&self.cache, &key)
-            && let Some(hit) = cache.get(key, now)
-        {
-            self.count(method, true);
-            return Ok(Issued {
-                jwt: String::from(&*hit.jwt),
-                claims: Claims::clone(&hit.claims),
-                cache_hit: true,
+                ttl,
             });
+            if let Some(hit) = cache.get(&key, now) {
+                self.count(method, true);
+                return Ok(Issued {
+                    jwt: String::from(&*hit.jwt),
+                    claims: Claims::clone(&hit.claims),
+                    cache_hit: true,
+                });
+            }
         }
-        let claims = Claims::new(&email, uuid, self.ttl, now);
+        // Held across the wait for a permit: a counted reference rather than a borrowed slot.
+        let signing = arc_swap::Guard::into_inner(signing);
+        let claims = Claims::new(&email, uuid, ttl, now);
         let jwt = {
             // Never closed, so `acquire` cannot fail; the error is mapped all the same.
             let _permit = self
-                .signing
+                .permits
                 .acquire()
                 .await
                 .map_err(|e| ApiError::Unexpected(e.into()))?;
-            self.sign(&claims)?
+            self.sign(&signing, &claims)?
         };
-        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+        if let Some(cache) = &signing.cache {
+            let key = cache.key(TokenKey {
+                key_id: &signing.key_id,
+                email: email.as_str(),
+                uuid: &uuid,
+                ttl,
+            });
             let cached = CachedToken {
                 jwt: Arc::from(jwt.as_str()),
                 claims: Arc::new(claims.clone()),
             };
-            cache.insert(key, now, cached);
+            cache.insert(&key, now, cached);
         }
         self.count(method, false);
         Ok(Issued {
@@ -197,9 +189,9 @@ impl TokenService {
     }
 
     /// Signs, timing the signature.
-    fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
+    fn sign(&self, signing: &Signing, claims: &Claims) -> Result<String, ApiError> {
         let started = Instant::now();
-        let jwt = self
+        let jwt = signing
             .issuer
             .sign(claims)
             .map_err(|e| ApiError::Unexpected(e.into()))?;

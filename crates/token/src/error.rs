@@ -13,6 +13,9 @@ pub enum Error {
     /// A key could not be loaded or used.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A key directory could not be read, or a change to it was refused.
+    #[error(transparent)]
+    KeySet(#[from] KeySetError),
     /// An email address was refused.
     #[error("invalid email: {0}")]
     InvalidEmail(&'static str),
@@ -78,6 +81,50 @@ impl KeyError {
     }
 }
 
+/// Why a key directory could not be read, or why a change to it was refused. Messages name the
+/// directory or file, and the reason.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeySetError {
+    /// The state file could not be read or written.
+    #[error("cannot {action} {path}")]
+    Io {
+        /// What was being done: `read`, `write`, `create`...
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The state file is not what this version writes.
+    #[error("{path}: {reason}")]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it, one sentence.
+        reason: String,
+    },
+    /// `keys new` while a next key is already waiting.
+    #[error(
+        "a next key is already waiting (kid {0}): activate it (`synerise-auth keys activate`) or drop it (`synerise-auth keys retire {0}`) first"
+    )]
+    NextKeyWaiting(String),
+    /// `keys activate` without a next key.
+    #[error("no next key to activate: make one with `synerise-auth keys new`")]
+    NoNextKey,
+    /// A kid that is not in the set.
+    #[error("no key with kid {0} in the set (`synerise-auth keys list` shows them)")]
+    UnknownKid(String),
+    /// `keys retire` of the active key.
+    #[error(
+        "kid {0} is the active key, which signs every token: activate a next key first (`synerise-auth keys new`, then `synerise-auth keys activate`)"
+    )]
+    RetireActive(String),
+    /// `keys init` where a key set already exists.
+    #[error("{0} already holds a key set")]
+    Exists(PathBuf),
+}
+
 /// Why a token did not verify. Each variant has a stable snake_case [`code`](VerifyError::code).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -90,6 +137,13 @@ pub enum VerifyError {
     WrongAlgorithm {
         /// The `alg` the token's header named.
         found: String,
+    },
+    /// The header's `kid` names no key of the set verified against (only when the set holds more
+    /// than one key; a verifier of one key ignores `kid`).
+    #[error("unknown key: no key with kid {kid}")]
+    UnknownKey {
+        /// The `kid` the token's header named.
+        kid: String,
     },
     /// The signature does not match the key.
     #[error("bad signature: the token was not signed by this key")]
@@ -130,6 +184,7 @@ impl VerifyError {
         match self {
             Self::Malformed(_) => "malformed_token",
             Self::WrongAlgorithm { .. } => "wrong_algorithm",
+            Self::UnknownKey { .. } => "unknown_key",
             Self::BadSignature => "bad_signature",
             Self::Expired { .. } => "expired",
             Self::NotYetValid { .. } => "not_yet_valid",

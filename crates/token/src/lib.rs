@@ -22,6 +22,7 @@
 //! assert_eq!(verified.claims.exp, 1_700_000_000 + 7 * 24 * 3600);
 //! ```
 
+mod atomic_file;
 mod claims;
 mod clock;
 mod customer_uuid;
@@ -29,6 +30,8 @@ mod email;
 mod error;
 mod identity_hash;
 mod issuer;
+mod key_dir;
+mod key_set;
 mod log_tag;
 mod public_key;
 mod signing_key;
@@ -39,9 +42,11 @@ pub use claims::{Claims, Header};
 pub use clock::{Clock, FixedClock, SystemClock, UnixTime};
 pub use customer_uuid::{CustomerUuid, UuidSalt};
 pub use email::Email;
-pub use error::{Error, KeyError, Result, VerifyError};
+pub use error::{Error, KeyError, KeySetError, Result, VerifyError};
 pub use identity_hash::IdentityHash;
 pub use issuer::{IssuedToken, Issuer};
+pub use key_dir::{KEY_STATE_FILE, KeyDir, KeyEntry, KeyRole};
+pub use key_set::{KeySet, OtherKeys, RetiredKey};
 pub use log_tag::LogTagKey;
 pub use public_key::{PublicKey, PublicKeyFormat};
 pub use signing_key::{KeyBits, SigningKey};

@@ -22,6 +22,9 @@ impl TokenTtl {
     /// The longest lifetime accepted.
     pub const MAX_SECS: u32 = 30 * 24 * 3600;
 
+    /// The longest lifetime accepted, as a lifetime.
+    pub const MAX: Self = Self(Self::MAX_SECS);
+
     /// A lifetime of `secs` seconds.
     ///
     /// # Errors

@@ -9,7 +9,12 @@ use crate::{Claims, CustomerUuid, Header, PublicKey, UnixTime, VerifyError};
 /// The default clock-skew allowance, in seconds.
 pub const DEFAULT_LEEWAY_SECS: u64 = 30;
 
-/// Verifies tokens against one RSA public key, accepting RS256 and nothing else.
+/// Verifies tokens against one RSA public key, or a key set, accepting RS256 and nothing else.
+///
+/// A verifier of a set ([`Verifier::for_set`]) picks the key by the header's `kid` (the key's
+/// RFC 7638 thumbprint): an unknown `kid` is refused as [`VerifyError::UnknownKey`], and a token
+/// without `kid` is checked against the set's first key (the one that signs). A verifier of one
+/// key ignores `kid`, as Synerise, which holds one certificate, does.
 ///
 /// Every check lives in this one type, which `synerise-auth verify`, the event gate and the tests
 /// all use: the algorithm is pinned to RS256 (so `none` and HS256 signed with the public key as a
@@ -18,6 +23,8 @@ pub const DEFAULT_LEEWAY_SECS: u64 = 30;
 #[derive(Debug, Clone)]
 pub struct Verifier {
     key: PublicKey,
+    /// The other keys of a set, selected by `kid`; empty for a verifier of one key.
+    others: Vec<PublicKey>,
     validation: Validation,
     leeway: i64,
 }
@@ -44,9 +51,27 @@ impl Verifier {
         validation.required_spec_claims.clear();
         Self {
             key: key.clone(),
+            others: Vec::new(),
             validation,
             leeway: DEFAULT_LEEWAY_SECS.cast_signed(),
         }
+    }
+
+    /// A verifier of a key set: `primary` (the key that signs, used for tokens without `kid`) and
+    /// `others` (selected by `kid`), with the default leeway. Keys equal to `primary` or repeated
+    /// are ignored.
+    #[must_use]
+    pub fn for_set<'a>(
+        primary: &PublicKey,
+        others: impl IntoIterator<Item = &'a PublicKey>,
+    ) -> Self {
+        let mut verifier = Self::new(primary);
+        for key in others {
+            if key != primary && !verifier.others.contains(key) {
+                verifier.others.push(key.clone());
+            }
+        }
+        verifier
     }
 
     /// Sets the clock-skew allowance applied to `exp`, `nbf` and `iat`.
@@ -56,10 +81,29 @@ impl Verifier {
         self
     }
 
-    /// The key this verifier checks against.
+    /// The key this verifier checks against (a set's first key).
     #[must_use]
     pub fn public_key(&self) -> &PublicKey {
         &self.key
+    }
+
+    /// The key `header` selects: the first key, unless this is a set and `kid` names another.
+    fn select(&self, header: &Header) -> Result<&PublicKey, VerifyError> {
+        if self.others.is_empty() {
+            return Ok(&self.key);
+        }
+        match header.get("kid") {
+            None => Ok(&self.key),
+            Some(Value::String(kid)) if kid == self.key.thumbprint() => Ok(&self.key),
+            Some(Value::String(kid)) => self
+                .others
+                .iter()
+                .find(|key| key.thumbprint() == kid)
+                .ok_or_else(|| VerifyError::UnknownKey { kid: kid.clone() }),
+            Some(_) => Err(VerifyError::Malformed(
+                "header `kid` is not a string".into(),
+            )),
+        }
     }
 
     /// Verifies `token` as of `now`.
@@ -98,26 +142,24 @@ impl Verifier {
                 "payload or signature is not base64url".into(),
             ));
         }
-        let data = jsonwebtoken::decode::<Map<String, Value>>(
-            token,
-            self.key.decoding_key(),
-            &self.validation,
-        )
-        .map_err(|e| match e.kind() {
-            ErrorKind::InvalidSignature => VerifyError::BadSignature,
-            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                VerifyError::WrongAlgorithm {
-                    found: "unknown".into(),
-                }
-            }
-            ErrorKind::Json(e) => {
-                VerifyError::Malformed(format!("header or payload does not decode: {e}"))
-            }
-            ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
-                VerifyError::Malformed("a part is not valid base64url".into())
-            }
-            _ => VerifyError::Malformed(e.to_string()),
-        })?;
+        let key = self.select(&header)?;
+        let data =
+            jsonwebtoken::decode::<Map<String, Value>>(token, key.decoding_key(), &self.validation)
+                .map_err(|e| match e.kind() {
+                    ErrorKind::InvalidSignature => VerifyError::BadSignature,
+                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                        VerifyError::WrongAlgorithm {
+                            found: "unknown".into(),
+                        }
+                    }
+                    ErrorKind::Json(e) => {
+                        VerifyError::Malformed(format!("header or payload does not decode: {e}"))
+                    }
+                    ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
+                        VerifyError::Malformed("a part is not valid base64url".into())
+                    }
+                    _ => VerifyError::Malformed(e.to_string()),
+                })?;
         let claims = self.check_claims(&data.claims, now)?;
         Ok(VerifiedToken { header, claims })
     }

@@ -6,7 +6,8 @@ use std::{io::Read as _, path::Path, process::ExitCode};
 use anyhow::Context as _;
 use synerise_auth_gate::CertificateRegistry;
 use synerise_auth_token::{
-    Clock as _, CustomerUuid, Email, Issuer, PublicKey, SigningKey, SystemClock, TokenTtl,
+    Clock as _, CustomerUuid, Email, Issuer, KeyDir, KeySet, PublicKey, SigningKey, SystemClock,
+    TokenTtl,
 };
 
 /// The customer the test token is minted for; it never leaves this process.
@@ -33,27 +34,69 @@ impl Report {
     fn skip(&self, text: &str) {
         println!("- {text}");
     }
+
+    /// Worth knowing, not a problem: the exit status stays 0.
+    fn warn(&self, text: &str) {
+        println!("! {text}");
+    }
+}
+
+/// The key `doctor` checks: a key file, or a key directory's active key (and its next key).
+struct Target {
+    key: Option<SigningKey>,
+    /// The active key's file.
+    file: std::path::PathBuf,
+    next: Option<PublicKey>,
+}
+
+fn target(report: &mut Report, path: &Path) -> Target {
+    let loaded = if path.is_dir() {
+        KeyDir::open(path).and_then(|dir| {
+            let file = dir.key_path(&dir.active().kid);
+            dir.load().map(|set| (set, file))
+        })
+    } else {
+        KeySet::load(path).map(|set| (set, path.to_owned()))
+    };
+    match loaded {
+        Ok((set, file)) => {
+            if path.is_dir() {
+                report.ok(&format!(
+                    "key set: {} key(s), active {}",
+                    set.len(),
+                    set.active().public_key().thumbprint()
+                ));
+            }
+            let next = set.next().cloned();
+            let (key, _) = set.into_parts();
+            report.ok("key type: an RSA private key, unencrypted");
+            report.ok(&format!(
+                "key size: {} bits (at least 2048 are required)",
+                key.bits()
+            ));
+            Target {
+                key: Some(key),
+                file,
+                next,
+            }
+        }
+        Err(e) => {
+            report.fail(&format!("key: {:#}", anyhow::Error::from(e)));
+            Target {
+                key: None,
+                file: path.to_owned(),
+                next: None,
+            }
+        }
+    }
 }
 
 pub(crate) fn doctor(key_path: &Path, certificate: Option<&str>) -> anyhow::Result<ExitCode> {
     println!("synerise-auth doctor: {}", key_path.display());
     let mut report = Report::default();
 
-    let key = match SigningKey::from_file(key_path) {
-        Ok(key) => {
-            report.ok("key type: an RSA private key, unencrypted");
-            report.ok(&format!(
-                "key size: {} bits (at least 2048 are required)",
-                key.bits()
-            ));
-            Some(key)
-        }
-        Err(e) => {
-            report.fail(&format!("key: {:#}", anyhow::Error::from(e)));
-            None
-        }
-    };
-    check_permissions(&mut report, key_path);
+    let Target { key, file, next } = target(&mut report, key_path);
+    check_permissions(&mut report, &file);
 
     let registered = match certificate {
         None => {
@@ -65,7 +108,7 @@ pub(crate) fn doctor(key_path: &Path, certificate: Option<&str>) -> anyhow::Resu
         }
         Some(given) => match read_certificate(given) {
             Ok(certificate) => {
-                check_match(&mut report, key.as_ref(), &certificate);
+                check_match(&mut report, key.as_ref(), next.as_ref(), &certificate);
                 Some(certificate)
             }
             Err(e) => {
@@ -78,6 +121,14 @@ pub(crate) fn doctor(key_path: &Path, certificate: Option<&str>) -> anyhow::Resu
     match key {
         Some(key) => check_token(&mut report, key, registered.as_ref()),
         None => report.skip("token not minted: no usable key"),
+    }
+    if let Some(next) = &next {
+        report.warn(&format!(
+            "a next key is waiting (kid {}): paste its certificate (`synerise-auth keys list`, \
+             `synerise-auth public-key`) into Synerise and run `synerise-auth keys activate` \
+             back to back, then reload the service",
+            next.thumbprint()
+        ));
     }
 
     if report.problems == 0 {
@@ -138,7 +189,12 @@ fn read_certificate(given: &str) -> anyhow::Result<PublicKey> {
     Ok(PublicKey::parse_text(given, "the certificate text")?)
 }
 
-fn check_match(report: &mut Report, key: Option<&SigningKey>, certificate: &PublicKey) {
+fn check_match(
+    report: &mut Report,
+    key: Option<&SigningKey>,
+    next: Option<&PublicKey>,
+    certificate: &PublicKey,
+) {
     let Some(key) = key else {
         report.ok(&format!(
             "certificate: an RSA public key of {} bits (thumbprint {})",
@@ -152,6 +208,14 @@ fn check_match(report: &mut Report, key: Option<&SigningKey>, certificate: &Publ
         report.ok(&format!(
             "certificate matches the key (thumbprint {})",
             certificate.thumbprint()
+        ));
+    } else if next == Some(certificate) {
+        report.fail(&format!(
+            "certificate is the next key's ({}), not the active key's ({}): Synerise refuses \
+             every token the service signs until you run `synerise-auth keys activate` and \
+             reload the service",
+            certificate.thumbprint(),
+            key.public_key().thumbprint()
         ));
     } else {
         report.fail(&format!(

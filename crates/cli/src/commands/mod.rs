@@ -33,6 +33,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::serve(args),
         Command::Gate(args) => gate::gate(args),
         Command::Doctor { key, certificate } => doctor::doctor(&key, certificate.as_deref()),
+        Command::Keys { action, dir } => keys::keys(action, &dir),
         Command::Accounts {
             action,
             config,

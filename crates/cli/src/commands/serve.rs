@@ -20,16 +20,26 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..SettingsLayer::default()
     };
     let env = SettingsLayer::from_process_env()?;
-    let file = match &args.config {
-        Some(path) => SettingsLayer::from_toml_file(path)?,
-        None => SettingsLayer::default(),
+    let config = args.config.clone();
+    // The flags and the environment as at start, over the file as it is at each call: what a
+    // reload (SIGHUP) reads.
+    let resolve = move || -> anyhow::Result<Settings> {
+        let file = match &config {
+            Some(path) => SettingsLayer::from_toml_file(path)?,
+            None => SettingsLayer::default(),
+        };
+        Ok(Settings::resolve(
+            flags.clone().over(env.clone().over(file)?)?,
+        )?)
     };
-    let settings = Settings::resolve(flags.over(env.over(file)?)?)?;
+    let settings = resolve()?;
 
     telemetry::init();
     let runtime = synerise_auth_server::runtime()?;
     runtime.block_on(async {
-        let app = Application::build(settings).await?;
+        let app = Application::build(settings)
+            .await?
+            .with_settings_source(resolve);
         let notes = app.notes();
         let addr = app.local_addr()?;
         let mode = match notes.mode {

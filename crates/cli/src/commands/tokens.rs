@@ -4,7 +4,7 @@ use std::{io::Read as _, path::Path, process::ExitCode};
 
 use anyhow::Context as _;
 use synerise_auth_token::{
-    Clock as _, CustomerUuid, Email, IdentityHash, Issuer, PublicKey, SigningKey, SystemClock,
+    Clock as _, CustomerUuid, Email, IdentityHash, Issuer, KeySet, PublicKey, SystemClock,
     TokenTtl, UuidSalt, Verifier,
 };
 
@@ -36,7 +36,11 @@ pub(crate) fn issue(
             anyhow::bail!("give --uuid, or --salt (or SYNERISE_AUTH_UUID_SALT) to derive it")
         }
     };
-    let issuer = Issuer::new(SigningKey::from_file(key)?, None);
+    // A set of more than one key puts the signing key's kid in the header, as `serve` does.
+    let set = KeySet::load(key)?;
+    let kid = (set.len() > 1).then(|| set.active().public_key().thumbprint().to_owned());
+    let (active, _) = set.into_parts();
+    let issuer = Issuer::new(active, kid);
     let issued = issuer.issue(&email, &uuid, ttl, SystemClock.now())?;
     println!("{}", issued.token());
     Ok(ExitCode::SUCCESS)
@@ -48,13 +52,15 @@ pub(crate) fn verify(
     leeway: u32,
     token: &str,
 ) -> anyhow::Result<ExitCode> {
-    let public = match (public_key, key) {
-        (Some(path), _) => PublicKey::from_file(path)?,
-        (None, Some(path)) => SigningKey::from_file(path)?.public_key().clone(),
-        (None, None) => SigningKey::from_file(Path::new("data/private.pem"))
-            .context("give --public-key FILE or --key FILE")?
-            .public_key()
-            .clone(),
+    let now = SystemClock.now();
+    // A key directory's published keys, selected by `kid`; retired keys count as published for
+    // as long as the longest token lifetime.
+    let verifier = match (public_key, key) {
+        (Some(path), _) => Verifier::new(&PublicKey::from_file(path)?),
+        (None, Some(path)) => KeySet::load(path)?.verifier(now, TokenTtl::MAX),
+        (None, None) => KeySet::load(Path::new("data/private.pem"))
+            .context("give --public-key FILE or --key FILE_OR_DIR")?
+            .verifier(now, TokenTtl::MAX),
     };
     let token = if token == "-" {
         let mut text = String::new();
@@ -65,10 +71,7 @@ pub(crate) fn verify(
     } else {
         token.trim().to_owned()
     };
-    match Verifier::new(&public)
-        .with_leeway(leeway)
-        .verify(&token, SystemClock.now())
-    {
+    match verifier.with_leeway(leeway).verify(&token, now) {
         Ok(verified) => {
             let out = serde_json::json!({ "header": verified.header, "claims": verified.claims });
             println!("{}", serde_json::to_string_pretty(&out)?);

@@ -33,7 +33,7 @@ declare_layer! {
         listen: SocketAddr, flat "listen", default "`127.0.0.1:8080`",
             "address to listen on";
         key: PathBuf, flat "key", default "dev: `DATA_DIR/private.pem`, created if absent",
-            "RSA private key";
+            "RSA private key file, or a key directory (`synerise-auth keys`; see \"Key rotation\"); reloaded on SIGHUP";
         data_dir: PathBuf, flat "data_dir", default "`./data`",
             "data directory";
         uuid_salt: Secret, flat "uuid_salt", default "dev: generated into `DATA_DIR/uuid-salt`",

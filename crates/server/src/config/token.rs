@@ -12,7 +12,7 @@ declare_layer! {
         ttl: TokenTtl, flat "token_ttl", default "`7d`",
             "token lifetime, 1 minute to 30 days";
         kid: KidSetting, flat "token_kid", default "`none`",
-            "`kid` header: `none`, `thumbprint`, or a fixed string";
+            "`kid` header: `none`, `thumbprint`, or a fixed string; the thumbprint whenever the key set holds more than one key";
         allow_client_uuid: bool, flat "allow_client_uuid", default "`false`",
             "for signed-in customers, use a valid `uuid` the browser sends (e.g. the tracker's anonymous one, to merge profiles) instead of the derived one";
     }

@@ -8,9 +8,10 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use arc_swap::ArcSwap;
 use synerise_auth_gate::{CertificateRegistry, EventSettings, Gate, MAX_REPLACED};
 use synerise_auth_store::{
-    DecisionId, DecisionLog, DecisionRecord, LoggedDecision, Store, StoreError,
+    CertificateHistory, DecisionId, DecisionLog, DecisionRecord, LoggedDecision, Store, StoreError,
 };
 use synerise_auth_token::{Clock, LogTagKey, PublicKey, UnixTime};
 use tokio::sync::{broadcast, watch};
@@ -28,8 +29,10 @@ pub struct GateService {
 /// What the clones of a [`GateService`] share.
 #[derive(Debug)]
 struct GateParts {
-    gate: Gate,
+    /// Swapped whole when `serve` activates another key (see [`GateService::follow`]).
+    gate: ArcSwap<Gate>,
     log: Arc<dyn DecisionLog>,
+    history: Arc<dyn CertificateHistory>,
     clock: Arc<dyn Clock>,
     /// Each decision once it is logged, for `GET /gate/v1/events/stream`.
     feed: broadcast::Sender<LoggedDecision>,
@@ -131,7 +134,8 @@ impl GateService {
         let (closing, _) = watch::channel(false);
         let service = Self {
             inner: Arc::new(GateParts {
-                gate: Gate::new(settings, registry, log_tags),
+                gate: ArcSwap::from_pointee(Gate::new(settings, registry, log_tags)),
+                history: Arc::clone(&store) as Arc<dyn CertificateHistory>,
                 log: store,
                 clock,
                 feed,
@@ -142,8 +146,34 @@ impl GateService {
     }
 
     /// The gate: settings, certificate, decision.
-    pub(crate) fn gate(&self) -> &Gate {
-        &self.inner.gate
+    pub(crate) fn gate(&self) -> arc_swap::Guard<Arc<Gate>> {
+        self.inner.gate.load()
+    }
+
+    /// Registers `certificate` as the active one, as pasting it into Synerise does: tokens of the
+    /// key it replaces are refused as `certificate_replaced` from the next event on. The
+    /// certificate history in the store is updated too, so a restart remembers. Returns whether
+    /// the active certificate changed.
+    ///
+    /// # Errors
+    /// When the history cannot be written; the gate has switched all the same (it follows the
+    /// key that signs), and the next start registers the certificate again.
+    pub async fn follow(&self, certificate: &PublicKey) -> anyhow::Result<bool> {
+        let mut gate = Gate::clone(&self.inner.gate.load());
+        if !gate.certificates_mut().replace(certificate) {
+            return Ok(false);
+        }
+        self.inner.gate.store(Arc::new(gate));
+        self.inner
+            .history
+            .register_certificate(
+                certificate.thumbprint(),
+                certificate.spki_der(),
+                self.inner.clock.now(),
+            )
+            .await
+            .context("cannot record the gate's new certificate")?;
+        Ok(true)
     }
 
     /// The current time.

@@ -1,4 +1,5 @@
-//! `GET /public-key` and `GET /.well-known/jwks.json`: the key Synerise (or anyone) verifies with.
+//! `GET /public-key` and `GET /.well-known/jwks.json`: the key Synerise (or anyone) verifies with,
+//! and the key set (the active key, the next one, and retired ones whose tokens may still live).
 
 use axum::{
     extract::State,
@@ -10,7 +11,7 @@ use crate::AppState;
 
 const CACHE: &str = "public, max-age=300";
 
-/// The public key as SPKI PEM.
+/// The active public key as SPKI PEM.
 #[utoipa::path(
     get,
     path = "/public-key",
@@ -23,17 +24,18 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "application/x-pem-file"),
             (header::CACHE_CONTROL, CACHE),
         ],
-        state.inner.public_key_pem.clone(),
+        state.inner.tokens.signing().public_key_pem.clone(),
     )
         .into_response()
 }
 
-/// The public key as a JWK Set.
+/// The key set as a JWK Set: the active key first, then the next key, then the retired keys whose
+/// tokens may still be valid. Each `kid` is the key's RFC 7638 thumbprint.
 #[utoipa::path(
     get,
     path = "/.well-known/jwks.json",
     tag = "keys",
-    responses((status = 200, description = "A JWK Set with the one signing key", body = Object))
+    responses((status = 200, description = "A JWK Set: the signing key first, then the next and the retired keys still published", body = Object))
 )]
 pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
     (
@@ -41,7 +43,10 @@ pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, CACHE),
         ],
-        state.inner.jwks.clone(),
+        {
+            let now = state.inner.tokens.clock().now();
+            state.inner.tokens.signing().jwks(now)
+        },
     )
         .into_response()
 }

@@ -12,6 +12,7 @@ mod keys;
 mod logs;
 mod metrics;
 mod openapi;
+mod rotation;
 mod session;
 mod token;
 mod token_reuse;
