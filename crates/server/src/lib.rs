@@ -7,6 +7,7 @@
 mod api_keys;
 mod bearer;
 mod caller;
+mod client_ip;
 mod config;
 mod cookies;
 mod cross_site;
@@ -34,6 +35,7 @@ pub mod telemetry;
 mod token_cache;
 mod token_service;
 
+pub use client_ip::TrustedProxies;
 pub use config::IdentityCookie;
 pub use config::{
     ConnectionsLayer, DatabaseLayer, DatabaseSettings, GateLayer, HumanDuration, KidSetting,

@@ -157,6 +157,7 @@ impl Application {
             signup: settings.signup,
             allow_client_uuid: settings.allow_client_uuid,
             allowed_origins: settings.allowed_origins.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
             identity_cookie: settings.identity_cookie.clone(),
             limits: settings.limits,
             oidc: settings

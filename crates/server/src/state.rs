@@ -33,6 +33,7 @@ pub(crate) struct StateParts {
     pub(crate) signup: bool,
     pub(crate) allow_client_uuid: bool,
     pub(crate) allowed_origins: Vec<String>,
+    pub(crate) trusted_proxies: crate::TrustedProxies,
     pub(crate) identity_cookie: Option<IdentityCookie>,
     pub(crate) limits: LimitSettings,
     pub(crate) oidc: Option<IdTokenVerifier>,
@@ -53,6 +54,8 @@ pub(crate) struct Shared {
     pub(crate) signup: bool,
     pub(crate) allow_client_uuid: bool,
     pub(crate) allowed_origins: Vec<String>,
+    /// The proxies whose `X-Forwarded-For` names the customer (per-IP limits).
+    pub(crate) trusted_proxies: crate::TrustedProxies,
     /// The tracker's identity cookie to set at sign-in, when configured.
     pub(crate) identity_cookie: Option<IdentityCookie>,
     pub(crate) limits: Limits,
@@ -115,6 +118,7 @@ impl AppState {
                 signup: parts.signup,
                 allow_client_uuid: parts.allow_client_uuid,
                 allowed_origins: parts.allowed_origins,
+                trusted_proxies: parts.trusted_proxies,
                 identity_cookie: parts.identity_cookie,
                 limits,
                 oidc: parts.oidc,

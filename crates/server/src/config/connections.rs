@@ -8,7 +8,7 @@ use super::{
     declare::declare_layer,
     values::{HumanDuration, at_least_a_second, count},
 };
-use crate::serve::ConnectionLimits;
+use crate::{client_ip::TrustedProxies, serve::ConnectionLimits};
 
 /// How long one request may take unless `request_timeout` says otherwise.
 pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,6 +24,8 @@ declare_layer! {
             "a connection with no request in flight for this long is closed (HTTP/2 included)";
         request_timeout: HumanDuration, flat "request_timeout", default "`10s`",
             "how long one request may take to be answered; past it, 408 `request_timeout` and its work is dropped";
+        trusted_proxies: Vec<String>, flat "trusted_proxies", default "none",
+            "addresses or networks (`10.0.0.0/8`) of the proxies in front: from them, the customer's address for the per-IP limits is read from `X-Forwarded-For`; from anyone else that header is ignored";
     }
 }
 
@@ -68,6 +70,20 @@ impl ConnectionsLayer {
                 defaults.idle_timeout,
             )?,
         })
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub(crate) fn resolve_trusted_proxies(&self) -> Result<TrustedProxies, SettingsError> {
+        TrustedProxies::parse(self.trusted_proxies.as_deref().unwrap_or_default()).map_err(
+            |entry| {
+                SettingsError::setting(
+                    "trusted_proxies",
+                    format!(
+                        "`{entry}` is neither an address (10.0.0.5) nor a network (10.0.0.0/8)"
+                    ),
+                )
+            },
+        )
     }
 
     /// How long one request may take: at least a second.

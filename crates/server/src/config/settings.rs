@@ -63,6 +63,8 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// How long one request may take to be answered (408 `request_timeout` past it).
     pub request_timeout: std::time::Duration,
+    /// The proxies whose `X-Forwarded-For` names the customer's address.
+    pub trusted_proxies: crate::TrustedProxies,
     /// The bound on password hashing.
     pub hashing: HashingLimits,
     /// The tracker's identity cookie set at sign-in, when handed over from the server.
@@ -143,6 +145,7 @@ impl Settings {
             gate: crate::gate::serve_gate_settings(mode, layer.gate.enabled, layer.gate.events),
             connections,
             request_timeout: layer.connections.resolve_request_timeout()?,
+            trusted_proxies: layer.connections.resolve_trusted_proxies()?,
             hashing: layer.password_hashing.resolve()?,
             identity_cookie: layer.sessions.resolve_identity_cookie()?,
         })
@@ -174,6 +177,7 @@ impl Settings {
             gate: Some(synerise_auth_gate::EventSettings::default()),
             connections: ConnectionLimits::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            trusted_proxies: crate::TrustedProxies::default(),
             hashing: HashingLimits::default(),
             identity_cookie: None,
         }

@@ -1,9 +1,7 @@
 //! `POST /api/accounts`: self sign-up, when enabled.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::Response,
 };
@@ -15,6 +13,7 @@ use synerise_auth_token::Email;
 use crate::{
     ApiError, AppState, cross_site,
     customers::Customers,
+    routes::client_ip::ClientIp,
     routes::{
         extract::{ApiJson, RequestBody},
         session::{Password, SessionInfo, credential_code, signed_in_reply},
@@ -59,14 +58,14 @@ impl RequestBody for NewAccount {
 )]
 pub(crate) async fn sign_up(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(NewAccount { email, password }): ApiJson<NewAccount>,
 ) -> Result<Response, ApiError> {
     cross_site::check(&headers, &state.inner.allowed_origins)?;
     let signed_in = Customers::of(&state)
-        .sign_up(peer.ip(), email, password.secret())
+        .sign_up(client, email, password.secret())
         .await?;
     signed_in_reply(&state, jar, signed_in, StatusCode::CREATED)
 }

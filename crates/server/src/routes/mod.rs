@@ -1,6 +1,7 @@
 //! Routes, one file per resource.
 
 pub(crate) mod accounts;
+pub(crate) mod client_ip;
 pub(crate) mod extract;
 pub(crate) mod gate;
 pub(crate) mod health;

@@ -1,10 +1,8 @@
 //! `/api/session`: sign in, who am I, sign out.
 
-use std::net::SocketAddr;
-
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -17,6 +15,7 @@ use synerise_auth_token::Email;
 use crate::{
     ApiError, AppState, cookies, cross_site,
     customers::{Customers, SignedIn},
+    routes::client_ip::ClientIp,
     routes::extract::{ApiJson, RequestBody},
 };
 
@@ -112,7 +111,7 @@ impl SessionInfo {
 )]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(SignIn { email, password }): ApiJson<SignIn>,
@@ -122,7 +121,7 @@ pub(crate) async fn sign_in(
     let previous = customers.current(session_cookie(&state, &jar)).await?;
     let signed_in = customers
         .sign_in(
-            peer.ip(),
+            client,
             &email,
             password.secret(),
             previous.as_ref().map(|(token, _)| token),

@@ -483,3 +483,65 @@ async fn cors_answers_only_the_allowed_origins() {
             .is_none()
     );
 }
+
+async fn sign_in_forwarded_for(app: &TestApp, forwarded_for: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/session"))
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&json!({"email": "demo@example.com", "password": "synerise-demo"}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit() {
+    let app = TestApp::spawn_with(|mut s| {
+        s.limits.sign_in_per_ip_per_minute = 2;
+        s.trusted_proxies = synerise_auth_server::TrustedProxies::parse(&["127.0.0.1"]).unwrap();
+        s
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            sign_in_forwarded_for(&app, "198.51.100.1").await.status(),
+            200
+        );
+    }
+    assert_error(
+        sign_in_forwarded_for(&app, "198.51.100.1").await,
+        429,
+        "rate_limited",
+    )
+    .await;
+    // Another customer behind the same proxy is not held back by the first one's attempts.
+    assert_eq!(
+        sign_in_forwarded_for(&app, "198.51.100.2").await.status(),
+        200
+    );
+    // A made-up first hop changes nothing: the proxy appended the address it saw.
+    assert_error(
+        sign_in_forwarded_for(&app, "192.0.2.77, 198.51.100.1").await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_x_forwarded_for_buys_no_new_sign_in_attempts() {
+    let app = TestApp::spawn_with(|mut s| {
+        s.limits.sign_in_per_ip_per_minute = 2;
+        s
+    })
+    .await;
+    for hop in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(sign_in_forwarded_for(&app, hop).await.status(), 200);
+    }
+    assert_error(
+        sign_in_forwarded_for(&app, "198.51.100.3").await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}

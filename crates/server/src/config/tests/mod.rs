@@ -230,9 +230,14 @@ mod properties {
         let layer = |text: &str| toml::from_str::<SettingsLayer>(text).unwrap();
         let settings = Settings::resolve(layer(
             "max_connections = 50\nheader_read_timeout = \"3s\"\nidle_timeout = \"1m\"\n\
-             request_timeout = \"5s\"\nmax_password_hashes = 3\npassword_hash_queue = 0\n",
+             request_timeout = \"5s\"\nmax_password_hashes = 3\npassword_hash_queue = 0\n\
+             trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n",
         ))
         .unwrap();
+        assert_eq!(
+            settings.trusted_proxies,
+            crate::TrustedProxies::parse(&["10.0.0.0/8", "127.0.0.1"]).unwrap()
+        );
         assert_eq!(settings.connections.max_connections, 50);
         assert_eq!(settings.connections.header_read_timeout.as_secs(), 3);
         assert_eq!(settings.connections.idle_timeout.as_secs(), 60);
@@ -253,6 +258,10 @@ mod properties {
             (
                 "max_password_hashes = 0",
                 "max_password_hashes must be at least 1",
+            ),
+            (
+                "trusted_proxies = [\"10.0.0.0/8\", \"proxy.internal\"]",
+                "trusted_proxies `proxy.internal` is neither an address",
             ),
         ] {
             let error = Settings::resolve(layer(text)).unwrap_err().to_string();
