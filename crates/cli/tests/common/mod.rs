@@ -13,6 +13,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub(crate) mod postgres;
+
 use assert_cmd::cargo::cargo_bin;
 use serde_json::Value;
 
