@@ -89,6 +89,7 @@ fn two_instances_behind_nginx_as_the_readme_deploys_them() {
                 .unwrap();
             kids.push(health["kid"].clone());
         }
+        assert!(kids[0].is_string(), "{kids:?}");
         assert_eq!(kids[0], kids[1], "{kids:?}");
 
         // A sign-up: its session cookie is Secure, kept over HTTPS, and works on either instance.
