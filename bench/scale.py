@@ -31,10 +31,10 @@ BENCH = Path(__file__).resolve().parent
 SCALE_LUA = BENCH / "scale.lua"
 
 ACCOUNTS = (1_000, 1_000_000)
-CACHED = (1_000, 100_000)
+CACHED = (1_000, 100_000)  # the larger one is --scale-cached
 DECISIONS = (0, 1_000_000)
 # The token cache's capacity for the run: above the most customers it holds.
-CACHE_CAPACITY = 2 * CACHED[-1]
+CACHE_CAPACITY = 2 * CACHED[-1]  # set again from --scale-cached
 SIGN_IN_CLIENTS = 4
 # Load per measured point: wrk, this many seconds of warm-up, then the measured window.
 WARMUP_S, MEASURE_S = 3, 8
@@ -426,8 +426,10 @@ fig.savefig(sys.argv[2], dpi=110)
 
 
 def main(run_module: ModuleType, args) -> int:
-    global R
+    global R, CACHED, CACHE_CAPACITY
     R = run_module
+    CACHED = (CACHED[0], getattr(args, "scale_cached", CACHED[-1]))
+    CACHE_CAPACITY = 2 * CACHED[-1]
     R.ensure_tools(fixed_rate=True)
     chart_py = R.ensure_chart_env()
     started = time.monotonic()
