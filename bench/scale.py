@@ -245,6 +245,9 @@ def cache_sweep(key: Path, workdir: Path, api_key: str) -> list[dict]:
             t0 = time.monotonic()
             fill = distinct_customers(server, n, once=True)
             took = time.monotonic() - t0
+            if took > 540:
+                raise server.fail(f"filling the token cache took {took:.0f} s: its first entries are "
+                                  "near the end of their 10-minute reuse window; ask for fewer")
             if fill["errors"]:
                 raise server.fail(f"filling the token cache: {fill['errors']} errors ({fill['statuses']})")
             R.wait_quiet(pid)
