@@ -10,11 +10,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod instance;
 
 use std::{
-    io::{Read as _, Write as _},
     net::{Shutdown, TcpListener, TcpStream},
-    path::Path,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -22,17 +21,9 @@ use std::{
     time::Duration,
 };
 
-use common::{Running, binary, cli, keygen};
-use serde_json::{Value, json};
-use sqlx::Connection as _;
-
-const DATABASE_URL_VAR: &str = "SYNERISE_AUTH_TEST_DATABASE_URL";
-const PASSWORD: &str = "correct horse battery";
-const UUID_SALT: &str = "one salt for every instance of the site";
-const API_KEY: &str = "an-api-key-for-the-sites-back-end";
-
-/// The failed sign-in in a row that locks an account, in both instances.
-const LOCK_LIMIT: u32 = 4;
+use common::{cli, keygen};
+use instance::{LOCK_LIMIT, PASSWORD, TestDatabase, http, start_instance};
+use serde_json::json;
 
 #[test]
 fn two_instances_on_one_database_share_sessions_lockouts_and_the_gate_log() {
@@ -275,25 +266,6 @@ fn a_database_that_goes_away_is_a_503_with_retry_after_and_the_service_recovers(
     drop(proxy);
 }
 
-/// `serve` on port 0, in dev mode, on the PostgreSQL database `url` names, signing with `key`.
-fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
-    let mut command = binary();
-    command
-        .arg("serve")
-        .env("SYNERISE_AUTH_DATABASE_URL", url)
-        .env("SYNERISE_AUTH_KEY", key)
-        .env("SYNERISE_AUTH_DATA_DIR", data_dir)
-        .env("SYNERISE_AUTH_LISTEN", "127.0.0.1:0")
-        .env("SYNERISE_AUTH_UUID_SALT", UUID_SALT)
-        .env("SYNERISE_AUTH_API_KEYS", API_KEY)
-        .env(
-            "SYNERISE_AUTH_FAILED_SIGN_INS_PER_ACCOUNT",
-            LOCK_LIMIT.to_string(),
-        )
-        .stderr(std::process::Stdio::null());
-    Running::start_command(command, "synerise-auth listening on http://")
-}
-
 fn credentials(email: &str, password: &str) -> String {
     json!({"email": email, "password": password}).to_string()
 }
@@ -314,149 +286,6 @@ fn assert_verifies(jwt: &str, pem: &str) {
         "{}",
         String::from_utf8_lossy(&verified.stderr)
     );
-}
-
-/// One HTTP/1.1 answer: its status, headers (names lower-cased) and body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    text: String,
-    body: Value,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn retry_after(&self) -> Option<u64> {
-        self.header("retry-after")?.parse().ok()
-    }
-
-    /// `synerise_auth_session=...` from the `Set-Cookie` that sets it.
-    fn session_cookie(&self) -> String {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n == "set-cookie")
-            .find_map(|(_, v)| {
-                let pair = v.split(';').next()?;
-                pair.starts_with("synerise_auth_session=")
-                    .then(|| pair.to_owned())
-            })
-            .unwrap_or_else(|| panic!("no session cookie in {:?}", self.headers))
-    }
-}
-
-/// One request (a JSON body when there is one), with the session cookie when given.
-fn http(serve: &Running, method: &str, path: &str, cookie: Option<&str>, body: &str) -> Reply {
-    let mut stream = TcpStream::connect(&serve.address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(15)))
-        .unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        serve.address,
-        body.len()
-    );
-    if !body.is_empty() {
-        request.push_str("Content-Type: application/json\r\n");
-    }
-    if let Some(cookie) = cookie {
-        request.push_str(&format!("Cookie: {cookie}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, text) = response.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap()[9..12].parse().unwrap();
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let body = serde_json::from_str(text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        text: text.to_owned(),
-        body,
-    }
-}
-
-/// A database of the test's own on the server [`DATABASE_URL_VAR`] names; dropped after.
-struct TestDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl TestDatabase {
-    fn create() -> Option<Self> {
-        let Some(server) = std::env::var(DATABASE_URL_VAR)
-            .ok()
-            .filter(|v| !v.is_empty())
-        else {
-            eprintln!("SKIPPED: {DATABASE_URL_VAR} is not set (scripts/test sets it)");
-            return None;
-        };
-        let name = format!("synerise_test_{:016x}", rand_u64());
-        admin(&server, format!("CREATE DATABASE {name}"));
-        let url = with_database(&server, &name);
-        Some(Self { server, name, url })
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        admin(
-            &self.server,
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
-}
-
-/// Runs one statement on the server's own database.
-fn admin(server: &str, sql: String) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(server).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    });
-}
-
-/// A number no other test (in this process or another) picks: std's randomly keyed hasher.
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher as _, Hasher as _};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    hasher.finish()
-}
-
-/// `url` with its database (its path) replaced by `name`, its query kept.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let base = base[host_start..]
-        .find('/')
-        .map_or(base, |i| &base[..host_start + i]);
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 /// A TCP relay in front of the PostgreSQL server that can be cut (open connections shut, new

@@ -39,7 +39,9 @@ pub(crate) struct Signing {
     /// with one key is never handed out once another key signs.
     pub(crate) key_id: Arc<str>,
     pub(crate) others: OtherKeys,
-    /// Token reuse for this key and these settings (a reload that changes neither keeps it).
+    /// Token reuse for this key, this `kid` header and these settings (a reload that changes
+    /// none of them keeps it: a set that grows from one key to two names its key from then on,
+    /// so the cached tokens without a `kid` are not handed out any more).
     pub(crate) cache: Option<Arc<TokenCache<CachedToken>>>,
     /// `/public-key`'s body: the active key as SPKI PEM.
     pub(crate) public_key_pem: String,
@@ -47,7 +49,7 @@ pub(crate) struct Signing {
 
 impl Signing {
     /// Loads the key set `settings` name and builds the state; `previous` lends its token cache
-    /// when the key and the cache settings are the same.
+    /// when the key, the `kid` header and the cache settings are the same.
     ///
     /// # Errors
     /// The key set's error, naming the file and the reason.
@@ -74,6 +76,7 @@ impl Signing {
         let cache = match previous {
             Some(previous)
                 if *previous.key_id == *thumbprint
+                    && previous.issuer.kid() == kid.as_deref()
                     && previous.settings.ttl == settings.ttl
                     && previous.settings.cache == settings.cache =>
             {

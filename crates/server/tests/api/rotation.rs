@@ -169,6 +169,11 @@ async fn rotation_rehearsal_with_the_mounted_gate() {
     assert_eq!(app.jwks_kids().await, [old_kid.clone(), new_kid.clone()]);
     assert_eq!(app.kid().await, old_kid);
     assert_eq!(app.gate(&before, &uuid).await, (202, None));
+    // With two keys published, tokens name theirs: the cached one without a kid is not reused.
+    let (named, _) = app.token().await;
+    assert_ne!(named, before);
+    assert_eq!(decode_part(&named, 0)["kid"], old_kid.as_str());
+    assert!(verifies(&named, old.public_key()));
 
     // Step 3: the certificate pasted into Synerise and `keys activate` back to back, reload.
     keys.activate(now()).unwrap();
