@@ -14,6 +14,11 @@ use crate::Result;
 /// ones arrive.
 pub const DEFAULT_DECISIONS_KEPT: u32 = 10_000;
 
+/// The most old decisions one new decision deletes. Past the cap by one row a decision deletes
+/// one; a log far past it (the cap lowered, or rows put in by other means) shrinks by this much
+/// a decision, so no write holds the log for long.
+pub const PRUNED_PER_DECISION: i64 = 64;
+
 /// The most decisions one [`DecisionLog::list`] returns, whatever its limit says.
 pub const MAX_DECISIONS_LISTED: u32 = 1000;
 

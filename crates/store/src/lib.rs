@@ -45,7 +45,8 @@ pub use account::{Account, AccountId, AccountStore, AccountSummary};
 pub use error::{BoxError, Result, StoreError};
 pub use gate_log::{
     CERTIFICATES_KEPT, CertificateHistory, DEFAULT_DECISIONS_KEPT, DecisionId, DecisionLog,
-    DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED, RegisteredCertificate,
+    DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED, PRUNED_PER_DECISION,
+    RegisteredCertificate,
 };
 pub use hashing::{HashingLimits, HashingStats, PasswordHashing};
 pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordCheck, check_password_policy};

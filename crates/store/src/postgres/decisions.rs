@@ -7,7 +7,7 @@ use synerise_auth_token::UnixTime;
 use super::{DECISIONS_LOCK, PostgresStore, advisory_lock, db_error, retire_on_fault};
 use crate::{
     DecisionId, DecisionLog, DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED,
-    Result, StoreError,
+    PRUNED_PER_DECISION, Result, StoreError,
 };
 
 #[async_trait]
@@ -68,11 +68,16 @@ async fn insert_decision(
     .bind(decision.warning.as_deref())
     .fetch_one(&mut *tx)
     .await?;
-    // Ids only grow, so everything at or below `id - kept` is older than the newest `kept`.
-    sqlx::query("DELETE FROM gate_decisions WHERE id <= $1")
-        .bind(id.saturating_sub(i64::from(kept)))
-        .execute(&mut *tx)
-        .await?;
+    // Ids only grow, so everything at or below `id - kept` is older than the newest `kept`: the
+    // oldest of those, never more than PRUNED_PER_DECISION.
+    sqlx::query(
+        "DELETE FROM gate_decisions WHERE id IN \
+         (SELECT id FROM gate_decisions WHERE id <= $1 ORDER BY id LIMIT $2)",
+    )
+    .bind(id.saturating_sub(i64::from(kept)))
+    .bind(PRUNED_PER_DECISION)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -7,7 +7,7 @@ use synerise_auth_token::UnixTime;
 use super::{SqliteStore, db_error, retire_on_fault};
 use crate::{
     DecisionId, DecisionLog, DecisionQuery, DecisionRecord, LoggedDecision, MAX_DECISIONS_LISTED,
-    Result, StoreError,
+    PRUNED_PER_DECISION, Result, StoreError,
 };
 
 #[async_trait]
@@ -68,12 +68,17 @@ async fn insert_decision(
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();
-    // Ids only grow, so everything at or below `id - kept` is older than the newest `kept`: a
-    // range delete on the primary key, usually of one row.
-    sqlx::query("DELETE FROM gate_decisions WHERE id <= ?")
-        .bind(id.saturating_sub(i64::from(kept)))
-        .execute(&mut *tx)
-        .await?;
+    // Ids only grow, so everything at or below `id - kept` is older than the newest `kept`: the
+    // oldest of those, on the primary key, usually one row and never more than
+    // PRUNED_PER_DECISION.
+    sqlx::query(
+        "DELETE FROM gate_decisions WHERE id IN \
+         (SELECT id FROM gate_decisions WHERE id <= ? ORDER BY id LIMIT ?)",
+    )
+    .bind(id.saturating_sub(i64::from(kept)))
+    .bind(PRUNED_PER_DECISION)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -3,7 +3,7 @@
 
 use synerise_auth_store::{
     CERTIFICATES_KEPT, CertificateHistory, DecisionId, DecisionLog, DecisionQuery, DecisionRecord,
-    MAX_DECISIONS_LISTED,
+    MAX_DECISIONS_LISTED, PRUNED_PER_DECISION,
 };
 use synerise_auth_token::UnixTime;
 
@@ -14,6 +14,7 @@ on_both_backends!(
     decisions_come_back_newest_first_with_every_field,
     filters_limit_and_after,
     only_the_newest_decisions_are_kept,
+    a_log_far_past_its_cap_shrinks_a_bounded_batch_a_decision,
     decisions_survive_reopening,
     certificates_are_remembered_newest_first,
 );
@@ -157,6 +158,38 @@ async fn only_the_newest_decisions_are_kept(t: TestStore) {
     // Ids are never reused after pruning.
     let next = log.record(&decision(8, "page.visit", true)).await.unwrap();
     assert!(next > ids[6]);
+}
+
+async fn a_log_far_past_its_cap_shrinks_a_bounded_batch_a_decision(t: TestStore) {
+    let batch = usize::try_from(PRUNED_PER_DECISION).unwrap();
+    let roomy = t.another(Some(1_000)).await;
+    let backlog = 2 * batch + 10;
+    for n in 0..backlog {
+        roomy
+            .record(&decision(i64::try_from(n).unwrap(), "page.visit", true))
+            .await
+            .unwrap();
+    }
+    // The cap lowered to 3: each decision deletes at most a batch of the oldest rows.
+    let tight = t.another(Some(3)).await;
+    let mut counts = Vec::new();
+    for n in 0..4 {
+        tight
+            .record(&decision(1_000 + n, "page.visit", true))
+            .await
+            .unwrap();
+        counts.push(t.count("SELECT count(*) FROM gate_decisions").await);
+    }
+    let rows = |n: usize| i64::try_from(n).unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            rows(backlog + 1 - batch),
+            rows(backlog + 2 - 2 * batch),
+            3,
+            3
+        ]
+    );
 }
 
 async fn decisions_survive_reopening(t: TestStore) {
