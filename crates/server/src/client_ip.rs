@@ -50,9 +50,8 @@ impl TrustedProxies {
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .collect::<Vec<_>>();
-        for hop in hops.into_iter().rev() {
+            .flat_map(|value| value.split(','));
+        for hop in hops.rev() {
             // An entry that is no address: the proxy to its right is the last one known.
             let Ok(ip) = hop.trim().parse::<IpAddr>() else {
                 return client;
