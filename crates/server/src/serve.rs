@@ -40,10 +40,6 @@ use tower::ServiceExt as _;
 /// database files, the listener, the runtime's own, log output.
 pub const RESERVED_FDS: u64 = 64;
 
-/// The most header fields one request may carry before the HTTP parser itself refuses it (431 with
-/// an empty body); the middleware refuses fewer already, as JSON
-/// ([`MAX_HEADER_FIELDS`](crate::middleware::head_limits::MAX_HEADER_FIELDS)).
-const MAX_HEADERS: usize = 128;
 /// The most bytes of a request head (request line and headers) hyper buffers: past that, its own
 /// 431. The middleware's JSON limits (8 KiB of URI, 32 KiB of headers) come first.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -103,7 +99,10 @@ pub(crate) async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_headers(MAX_HEADERS)
+        // No `max_headers`: hyper's default (100 header fields) parses into arrays on the stack,
+        // where any explicit limit costs a heap allocation and a fill of that many slots for
+        // every request. The middleware refuses more than 64 already, as JSON
+        // (`head_limits::MAX_HEADER_FIELDS`); past 100 the parser answers 431 itself.
         .max_buf_size(MAX_HEAD_BYTES);
     builder
         .http2()

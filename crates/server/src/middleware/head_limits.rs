@@ -5,8 +5,9 @@ use axum::http::Request;
 use crate::ApiError;
 
 /// The most header fields a request may carry; more is a JSON 431 `headers_too_large`. (The HTTP
-/// parser's own limit, past which it answers 431 with an empty body, is higher: see `serve.rs`.)
-pub(crate) const MAX_HEADER_FIELDS: usize = 100;
+/// parser's own limit, past which it answers 431 with an empty body, is higher: its default of
+/// 100, see `serve.rs`.) Browsers send fewer than 30.
+pub(crate) const MAX_HEADER_FIELDS: usize = 64;
 /// The most bytes of header names and values a request may carry; more is a JSON 431.
 pub(crate) const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// The longest request URI; longer is a JSON 414 `uri_too_long`.

@@ -222,7 +222,7 @@ async fn an_overlong_uri_or_too_many_headers_are_json_refusals() {
     assert_error(response, 414, "uri_too_long").await;
 
     let mut request = app.client.get(app.url("/healthz"));
-    for i in 0..101 {
+    for i in 0..65 {
         request = request.header(format!("x-field-{i}"), "v");
     }
     assert_error(request.send().await.unwrap(), 431, "headers_too_large").await;
@@ -237,9 +237,17 @@ async fn an_overlong_uri_or_too_many_headers_are_json_refusals() {
         .unwrap();
     assert_error(response, 431, "headers_too_large").await;
 
+    // Past the HTTP parser's own limit (100 fields) the refusal is its bare 431, and the
+    // connection's server is unharmed.
+    let mut request = app.client.get(app.url("/healthz"));
+    for i in 0..120 {
+        request = request.header(format!("x-field-{i}"), "v");
+    }
+    assert_eq!(request.send().await.unwrap().status(), 431);
+
     // Within the limits, the same request is answered.
     let mut fine = app.client.get(app.url("/healthz"));
-    for i in 0..90 {
+    for i in 0..55 {
         fine = fine.header(format!("x-field-{i}"), "v");
     }
     assert_eq!(fine.send().await.unwrap().status(), 200);
