@@ -22,7 +22,7 @@ def main() -> None:
     labels = [s["label"] for s in rows]
     values = [s["cpu_ms_per_token"] for s in rows]
     colors = ["#9aa5b1" if s["id"].startswith("flask") else "#e8a33d" if s["id"] == "node"
-              else "#d9d9d9" if s["id"] == "floor" else "#2f7ed8" for s in rows]
+              else "#d9d9d9" if s["id"].startswith("floor") else "#2f7ed8" for s in rows]
 
     fig, ax = plt.subplots(figsize=(11, 1.8 + 0.7 * max(len(rows), 1)))
     y = list(range(len(rows)))[::-1]
