@@ -51,6 +51,18 @@ impl ApiKeys {
         self.0.is_empty()
     }
 
+    /// Whether `other` accepts exactly the same keys, in whatever order they are listed. (Its
+    /// `Debug` shows only how many there are, so a key replaced by another reads the same.)
+    pub(crate) fn same_keys(&self, other: &Self) -> bool {
+        let sorted = |keys: &Self| {
+            let mut digests = keys.0.clone();
+            digests.sort_unstable();
+            digests.dedup();
+            digests
+        };
+        sorted(self) == sorted(other)
+    }
+
     /// The digest of `presented` when it is one of the keys (to key per-key limits by). Every
     /// configured key is compared, in constant time, whatever matches, so timing reveals neither
     /// which key matched nor how much of it.
@@ -76,6 +88,21 @@ impl fmt::Debug for ApiKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_keys_in_another_order_are_the_same_and_a_replaced_key_is_not() {
+        let a = "first key, long enough to pass";
+        let b = "second key, long enough to pass";
+        let c = "a third key, long enough to pass";
+        let ab = ApiKeys::parse(&[a, b]).unwrap();
+        assert!(ab.same_keys(&ApiKeys::parse(&[b, a]).unwrap()));
+        let digest = hex::encode(Sha256::digest(b.as_bytes()));
+        assert!(
+            ab.same_keys(&ApiKeys::parse(&[a.to_owned(), format!("sha256:{digest}")]).unwrap())
+        );
+        assert!(!ab.same_keys(&ApiKeys::parse(&[a, c]).unwrap()));
+        assert!(!ab.same_keys(&ApiKeys::parse(&[a]).unwrap()));
+    }
 
     #[test]
     fn plain_and_hashed_entries_are_accepted() {

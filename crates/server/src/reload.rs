@@ -253,7 +253,6 @@ fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
         mode => "production",
         listen => "listen",
         data_dir => "data_dir",
-        api_keys => "api_keys",
         leeway_secs => "leeway_secs",
         signup => "signup",
         demo_account => "demo_account",
@@ -269,6 +268,9 @@ fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
         hashing => "[password_hashing]",
         identity_cookie => "[sessions] identity_cookie",
     );
+    if !old.api_keys.same_keys(&new.api_keys) {
+        changed.push("api_keys");
+    }
     let probe = |settings: &Settings| {
         settings
             .uuid_salt

@@ -343,6 +343,21 @@ async fn a_reload_applies_the_token_lifetime_and_says_what_needs_a_restart() {
         3600
     );
 
+    // An API key replaced by another (as many keys as before) needs a restart, and says so.
+    {
+        let mut settings = source.lock().unwrap();
+        *settings = settings
+            .clone()
+            .with_api_keys(&["a new API key, long enough to pass".to_owned()])
+            .unwrap();
+    }
+    let report = app.reloader.reload().await.unwrap();
+    assert!(
+        report.restart_needed.contains(&"api_keys"),
+        "{:?}",
+        report.restart_needed
+    );
+
     // Settings that do not resolve refuse the whole reload.
     source.lock().unwrap().key = Some(dir.path().join("no-such-key.pem"));
     let error = format!("{:#}", app.reloader.reload().await.unwrap_err());
