@@ -163,7 +163,9 @@ pub(crate) enum KeysAction {
     /// Drop a key from the set: the next key, or a retired one whose tokens have expired. The
     /// active key cannot be retired.
     Retire {
-        /// The key's kid, as `keys list` shows it.
+        /// The key's kid, as `keys list` shows it. (A kid is base64url, so it may begin with
+        /// `-`: it is taken as the kid, not as an option.)
+        #[arg(allow_hyphen_values = true)]
         kid: String,
     },
 }
@@ -264,7 +266,22 @@ fn parse_format(text: &str) -> Result<PublicKeyFormat, String> {
 mod tests {
     use clap::Parser as _;
 
-    use super::{Cli, Command};
+    use super::{Cli, Command, KeysAction};
+
+    #[test]
+    fn a_kid_that_begins_with_a_dash_is_a_kid() {
+        let kid = "-Zq3x8b0Jk2mQ9sT4vW7yA1cE5gH6iK0lN2oP3rS4uV";
+        let cli =
+            Cli::try_parse_from(["synerise-auth", "keys", "retire", kid, "--dir", "keys"]).unwrap();
+        let Command::Keys { action, dir, .. } = cli.command else {
+            panic!("not keys: {cli:?}");
+        };
+        assert_eq!(dir, std::path::PathBuf::from("keys"));
+        let KeysAction::Retire { kid: parsed } = action else {
+            panic!("not retire: {action:?}");
+        };
+        assert_eq!(parsed, kid);
+    }
 
     #[test]
     fn the_arguments_never_print_the_uuid_salt() {
