@@ -42,14 +42,16 @@ pub(crate) enum Command {
         /// The site-wide salt.
         #[arg(long, env = "SYNERISE_AUTH_UUID_SALT", hide_env_values = true)]
         salt: String,
-        /// The customer's identifier (their email, by default in Synerise).
+        /// The customer's identifier (their email, by default in Synerise). It may begin with `-`.
+        #[arg(allow_hyphen_values = true)]
         identifier: String,
     },
     /// Print Synerise's identity hash of an email, as the service hands it to the tracker in the
     /// `_snrs_reset_uuid_and_identity_hash` cookie (Java's `String.hashCode` over the bytes of the
     /// email as the service normalises it: trimmed, domain lower-cased).
     IdentityHash {
-        /// The customer's email.
+        /// The customer's email. It may begin with `-`.
+        #[arg(allow_hyphen_values = true)]
         email: String,
     },
     /// Sign a token and print it.
@@ -174,7 +176,8 @@ pub(crate) enum KeysAction {
 pub(crate) enum AccountsAction {
     /// Create an account; the password is asked for (not echoed), or read from stdin.
     Add {
-        /// The customer's email.
+        /// The customer's email. It may begin with `-`.
+        #[arg(allow_hyphen_values = true)]
         email: String,
         /// Read the password from standard input (first line) instead of a prompt.
         #[arg(long)]
@@ -182,7 +185,8 @@ pub(crate) enum AccountsAction {
     },
     /// Delete an account and end its sessions.
     Remove {
-        /// The customer's email.
+        /// The customer's email. It may begin with `-`.
+        #[arg(allow_hyphen_values = true)]
         email: String,
     },
     /// List accounts (email and creation time).
@@ -267,6 +271,28 @@ mod tests {
     use clap::Parser as _;
 
     use super::{Cli, Command, KeysAction};
+
+    #[test]
+    fn an_email_that_begins_with_a_dash_is_an_email() {
+        let cli = Cli::try_parse_from([
+            "synerise-auth",
+            "uuid",
+            "--salt",
+            "a-salt",
+            "-ann@example.com",
+        ])
+        .unwrap();
+        let Command::Uuid { identifier, .. } = cli.command else {
+            panic!("not uuid: {cli:?}");
+        };
+        assert_eq!(identifier, "-ann@example.com");
+        let cli =
+            Cli::try_parse_from(["synerise-auth", "identity-hash", "-ann@example.com"]).unwrap();
+        let Command::IdentityHash { email } = cli.command else {
+            panic!("not identity-hash: {cli:?}");
+        };
+        assert_eq!(email, "-ann@example.com");
+    }
 
     #[test]
     fn a_kid_that_begins_with_a_dash_is_a_kid() {
