@@ -12,7 +12,7 @@ mod instance;
 
 use std::{path::PathBuf, process::Command};
 
-use common::cli;
+use common::keys_init;
 use instance::{PASSWORD, TestDatabase, http, start_instance};
 use serde_json::json;
 
@@ -27,17 +27,7 @@ fn the_key_directory_and_the_database_restore_from_their_backups() {
     };
     let work = tempfile::tempdir().unwrap();
     let keys = work.path().join("keys");
-    let made = cli()
-        .args(["keys", "--dir"])
-        .arg(&keys)
-        .arg("init")
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    keys_init(&keys, None);
 
     // A customer signs up on the original.
     let serve = start_instance(&original.url, &keys, &work.path().join("a"));

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod instance;
 
 use std::{
     net::{SocketAddr, TcpListener, TcpStream},
@@ -20,13 +21,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Running, binary, cli, keygen, postgres::TestDatabase};
+use common::{Running, keygen, keys_init};
+use instance::{API_KEY, PASSWORD, TestDatabase, instance_command};
 use serde_json::{Value, json};
 
 const HOST: &str = "auth.shop.example";
-const UUID_SALT: &str = "one salt for every instance of the site";
-const API_KEY: &str = "an-api-key-for-the-sites-back-end";
-const PASSWORD: &str = "correct horse battery";
 
 #[test]
 fn two_instances_behind_nginx_as_the_readme_deploys_them() {
@@ -41,18 +40,7 @@ fn two_instances_behind_nginx_as_the_readme_deploys_them() {
     // One key directory, and a copy of it for the second instance, modes kept.
     keygen(work.path());
     let keys = work.path().join("keys");
-    let made = cli()
-        .args(["keys", "--dir"])
-        .arg(&keys)
-        .args(["init", "--from"])
-        .arg(work.path().join("private.pem"))
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    keys_init(&keys, Some(&work.path().join("private.pem")));
     let copy = work.path().join("keys-copy");
     let copied = Command::new("cp")
         .arg("-a")
@@ -173,20 +161,12 @@ fn nginx_binary() -> Option<PathBuf> {
 }
 
 fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
-    let mut command = binary();
+    let mut command = instance_command(url, key, data_dir);
     command
-        .arg("serve")
         .env("SYNERISE_AUTH_PRODUCTION", "true")
-        .env("SYNERISE_AUTH_DATABASE_URL", url)
-        .env("SYNERISE_AUTH_KEY", key)
-        .env("SYNERISE_AUTH_DATA_DIR", data_dir)
-        .env("SYNERISE_AUTH_LISTEN", "127.0.0.1:0")
-        .env("SYNERISE_AUTH_UUID_SALT", UUID_SALT)
-        .env("SYNERISE_AUTH_API_KEYS", API_KEY)
         .env("SYNERISE_AUTH_SIGNUP", "true")
         .env("SYNERISE_AUTH_TRUSTED_PROXIES", "127.0.0.1")
-        .env("SYNERISE_AUTH_SIGN_IN_PER_IP_PER_MINUTE", "1")
-        .stderr(Stdio::null());
+        .env("SYNERISE_AUTH_SIGN_IN_PER_IP_PER_MINUTE", "1");
     Running::start_command(command, "synerise-auth listening on http://")
 }
 

@@ -14,7 +14,7 @@ mod instance;
 
 use std::time::{Duration, Instant};
 
-use common::{Running, cli, keygen};
+use common::{Running, cli, keygen, keys_init};
 use instance::{API_KEY, TestDatabase, http, start_instance};
 use serde_json::Value;
 use synerise_auth_token::{Clock as _, PublicKey, SystemClock, Verifier};
@@ -28,14 +28,7 @@ fn a_key_activated_and_signalled_on_each_instance_signs_everywhere() {
     // The key that signs today, made a set as the README's first step says.
     let today = keygen(&tmp.path().join("today"));
     let dir = tmp.path().join("keys");
-    let init = cli()
-        .args(["keys", "init", "--from"])
-        .arg(tmp.path().join("today/private.pem"))
-        .arg("--dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", text(&init.stderr));
+    keys_init(&dir, Some(&tmp.path().join("today/private.pem")));
     let old = PublicKey::parse_text(&today, "keygen")
         .unwrap()
         .thumbprint()

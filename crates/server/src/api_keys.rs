@@ -8,7 +8,8 @@ use subtle::ConstantTimeEq;
 /// The accepted API keys, held only as SHA-256 digests.
 ///
 /// An entry of the configured list is either the key itself or `sha256:<64 hex digits>` of it,
-/// so that the plain key need not be stored in configuration.
+/// so that the plain key need not be stored in configuration. The digests are kept sorted and
+/// once each, so two lists that accept the same keys hold the same digests.
 #[derive(Clone, Default)]
 pub(crate) struct ApiKeys(Vec<[u8; 32]>);
 
@@ -44,6 +45,8 @@ impl ApiKeys {
             };
             digests.push(digest);
         }
+        digests.sort_unstable();
+        digests.dedup();
         Ok(Self(digests))
     }
 
@@ -52,15 +55,11 @@ impl ApiKeys {
     }
 
     /// Whether `other` accepts exactly the same keys, in whatever order they are listed. (Its
-    /// `Debug` shows only how many there are, so a key replaced by another reads the same.)
+    /// `Debug` shows only how many there are, so a key replaced by another reads the same.) For
+    /// comparing configurations only: a key a client presents goes through
+    /// [`accepted_digest`](Self::accepted_digest), in constant time.
     pub(crate) fn same_keys(&self, other: &Self) -> bool {
-        let sorted = |keys: &Self| {
-            let mut digests = keys.0.clone();
-            digests.sort_unstable();
-            digests.dedup();
-            digests
-        };
-        sorted(self) == sorted(other)
+        self.0 == other.0
     }
 
     /// The digest of `presented` when it is one of the keys (to key per-key limits by). Every

@@ -50,6 +50,23 @@ pub(crate) fn keygen(dir: &std::path::Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `keys init --dir DIR`, from the key in `from` when given; returns what it prints (the active
+/// key's one-line certificate).
+pub(crate) fn keys_init(dir: &std::path::Path, from: Option<&std::path::Path>) -> String {
+    let mut command = cli();
+    command.args(["keys", "init", "--dir"]).arg(dir);
+    if let Some(from) = from {
+        command.arg("--from").arg(from);
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A running server process; killed and reaped when dropped.
 pub(crate) struct Running {
     child: Child,

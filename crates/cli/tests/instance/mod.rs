@@ -27,6 +27,17 @@ pub(crate) const LOCK_LIMIT: u32 = 4;
 
 /// `serve` on port 0, in dev mode, on the PostgreSQL database `url` names, signing with `key`.
 pub(crate) fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
+    let mut command = instance_command(url, key, data_dir);
+    command.env(
+        "SYNERISE_AUTH_FAILED_SIGN_INS_PER_ACCOUNT",
+        LOCK_LIMIT.to_string(),
+    );
+    Running::start_command(command, "synerise-auth listening on http://")
+}
+
+/// The `serve` command of an instance: port 0, the shared database, the site's salt and API key;
+/// the caller adds its own settings and starts it.
+pub(crate) fn instance_command(url: &str, key: &Path, data_dir: &Path) -> std::process::Command {
     let mut command = binary();
     command
         .arg("serve")
@@ -36,12 +47,8 @@ pub(crate) fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running 
         .env("SYNERISE_AUTH_LISTEN", "127.0.0.1:0")
         .env("SYNERISE_AUTH_UUID_SALT", UUID_SALT)
         .env("SYNERISE_AUTH_API_KEYS", API_KEY)
-        .env(
-            "SYNERISE_AUTH_FAILED_SIGN_INS_PER_ACCOUNT",
-            LOCK_LIMIT.to_string(),
-        )
         .stderr(std::process::Stdio::null());
-    Running::start_command(command, "synerise-auth listening on http://")
+    command
 }
 
 /// One HTTP/1.1 answer: its status, headers (names lower-cased) and body.
