@@ -8,7 +8,12 @@ use synerise_auth_token::{PublicKeyFormat, TokenTtl};
 
 /// Sign, verify and serve Synerise JS SDK tokens (RS256 JWT with `exp`, `uuid`, `email`).
 #[derive(Debug, Parser)]
-#[command(name = "synerise-auth", version, about, max_term_width = 100)]
+#[command(
+    name = "synerise-auth",
+    version = synerise_auth_server::LONG_VERSION,
+    about,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -124,6 +129,18 @@ pub(crate) enum Command {
             global = true
         )]
         dir: PathBuf,
+    },
+    /// Ask a running `serve` on this machine whether it is healthy (`GET /healthz`): exit 0 and
+    /// print its version, commit and signing key's id, or exit 1 and print why not. For a
+    /// container's health check, where there is no curl.
+    Healthcheck {
+        /// The address `serve` listens on; an unspecified one (`0.0.0.0`, `[::]`) is asked on
+        /// loopback.
+        #[arg(long, env = "SYNERISE_AUTH_LISTEN", default_value = "127.0.0.1:8080")]
+        address: SocketAddr,
+        /// How long to wait for the answer, in seconds.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
     },
     /// Manage the built-in customer accounts (the same store `serve` uses).
     Accounts {

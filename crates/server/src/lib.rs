@@ -6,6 +6,7 @@
 
 mod api_keys;
 mod bearer;
+mod build_info;
 mod caller;
 mod client_ip;
 mod config;
@@ -35,6 +36,7 @@ pub mod telemetry;
 mod token_cache;
 mod token_service;
 
+pub use build_info::{COMMIT, LONG_VERSION, VERSION};
 pub use client_ip::TrustedProxies;
 pub use config::IdentityCookie;
 pub use config::{

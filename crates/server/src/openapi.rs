@@ -71,6 +71,10 @@ pub(crate) struct Health {
     pub(crate) mode: String,
     /// The signing key's RFC 7638 thumbprint.
     pub(crate) kid: String,
+    /// The release version, e.g. `0.1.0`.
+    pub(crate) version: String,
+    /// The commit the binary was built from (12 hex digits), or `unknown`.
+    pub(crate) commit: String,
 }
 
 /// Adds to every operation of `spec` what any route may answer whatever its handler does: 408

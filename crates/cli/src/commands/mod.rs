@@ -3,6 +3,7 @@
 mod accounts;
 mod doctor;
 mod gate;
+mod healthcheck;
 mod keys;
 mod serve;
 mod tokens;
@@ -34,6 +35,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gate(args) => gate::gate(args),
         Command::Doctor { key, certificate } => doctor::doctor(&key, certificate.as_deref()),
         Command::Keys { action, dir } => keys::keys(action, &dir),
+        Command::Healthcheck { address, timeout } => healthcheck::healthcheck(address, timeout),
         Command::Accounts {
             action,
             config,

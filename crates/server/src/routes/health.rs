@@ -7,7 +7,7 @@ use crate::{AppState, Mode};
 
 /// 200 with the signing key's id (`kid`, the active key's RFC 7638 thumbprint, which changes when
 /// a reload activates another key): the key is loaded before the port is bound, so a served
-/// request means a key is ready.
+/// request means a key is ready. Also the version and commit the binary was built from.
 #[utoipa::path(
     get,
     path = "/healthz",
@@ -19,5 +19,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Value> {
         "status": "ok",
         "mode": match state.inner.mode { Mode::Dev => "dev", Mode::Production => "production" },
         "kid": &*state.inner.tokens.signing().key_id,
+        "version": crate::VERSION,
+        "commit": crate::COMMIT,
     }))
 }

@@ -31,6 +31,25 @@ async fn jwks_has_one_rs256_key_with_its_thumbprint() {
 }
 
 #[tokio::test]
+async fn health_names_the_version_and_the_commit() {
+    let app = TestApp::spawn().await;
+    let health: serde_json::Value = app.get_json("/healthz").await;
+    assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+    let commit = health["commit"].as_str().unwrap();
+    // Built from this repository's git checkout: 12 hex digits of HEAD (`unknown` only without git).
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    if head.status.success() {
+        assert_eq!(commit, String::from_utf8(head.stdout).unwrap().trim());
+    } else {
+        assert_eq!(commit, "unknown");
+    }
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_are_json_errors() {
     let app = TestApp::spawn().await;
     assert_error(
