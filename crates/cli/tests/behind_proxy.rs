@@ -170,12 +170,13 @@ fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
     Running::start_command(command, "synerise-auth listening on http://")
 }
 
-/// The nginx configuration of `docs/production.md`, between its `nginx:begin` and `nginx:end` marks, with the
-/// instances' and the proxy's own addresses and this test's certificate put in.
+/// The nginx configuration of `docs/production.md`, between its `nginx:begin` and `nginx:end`
+/// marks, with the instances' and the proxy's own addresses and this test's certificate put in.
 fn readme_nginx_config(upstreams: [&str; 2], port: u16, certificate: &Path, key: &Path) -> String {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/production.md"))
-            .unwrap();
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/production.md"),
+    )
+    .unwrap();
     let block = readme
         .split_once("<!-- nginx:begin -->")
         .and_then(|(_, rest)| rest.split_once("<!-- nginx:end -->"))
