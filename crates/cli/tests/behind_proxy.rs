@@ -1,7 +1,7 @@
-//! The README's production deployment, run: two `serve --production` instances on one
-//! PostgreSQL database, one reading the key directory and the other a copy of it, behind nginx
-//! terminating TLS with the configuration the README gives (read from the README itself, so the
-//! two cannot drift apart). Through the proxy: the health check, a sign-up whose `Secure` session
+//! The production deployment of `docs/production.md`, run: two `serve --production` instances on
+//! one PostgreSQL database, one reading the key directory and the other a copy of it, behind nginx
+//! terminating TLS with the configuration the page gives (read from the page itself, so the two
+//! cannot drift apart). Through the proxy: the health check, a sign-up whose `Secure` session
 //! cookie the browser keeps over HTTPS and which works on either instance, per-IP sign-in limits
 //! that count each customer behind the proxy apart (`trusted_proxies` and `X-Forwarded-For`),
 //! sign-out everywhere, and a token for the site's back end.

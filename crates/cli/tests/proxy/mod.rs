@@ -21,7 +21,7 @@ pub(crate) fn nginx_binary() -> Option<PathBuf> {
 }
 
 /// The production guide, where the deployment the tests run is written.
-pub(crate) const PRODUCTION_DOC: &str = "README.md";
+pub(crate) const PRODUCTION_DOC: &str = "docs/production.md";
 
 /// The production guide's text.
 pub(crate) fn production_doc() -> String {
