@@ -117,6 +117,17 @@ def test_bad_bodies(client) -> None:
                                headers=SAME_ORIGIN), 413, "payload_too_large")
 
 
+def test_one_date_header_whatever_the_server(issuer: Issuer) -> None:
+    # Werkzeug's and gunicorn's servers write their own Date: a second one would reach the
+    # browser as two dates joined by a comma.
+    client = signed_in(make_app(issuer).test_client())
+    for software, dates in [("Werkzeug/3.1.9 Python/3.11.7", 0), ("gunicorn/27.0.1", 0), ("uWSGI", 1), (None, 1)]:
+        base = {} if software is None else {"SERVER_SOFTWARE": software}
+        response = client.post("/generate-jwt", headers=SAME_ORIGIN, environ_base=base)
+        assert response.status_code == 200
+        assert len(response.headers.getlist("Date")) == dates, software
+
+
 def test_other_methods_get_a_json_405(client) -> None:
     response = client.get("/generate-jwt")
     assert_refusal(response, 405, "method_not_allowed")

@@ -186,11 +186,18 @@ def read_body() -> Tuple[dict, Optional[Response]]:
     return body, None
 
 
+#: WSGI servers that write a `Date` header on every reply themselves (and would send a second one,
+#: which a browser reads as two dates joined by a comma, if the app set it too).
+SERVERS_THAT_DATE = ("werkzeug", "gunicorn", "waitress", "uvicorn", "hypercorn", "apache")
+
+
 def json_response(status: int, body: dict) -> Response:
     response = Response(json.dumps(body), status, mimetype="application/json")
-    # The browser core renews by the server's clock, read from this header. WSGI servers add
-    # their own Date; the one set here is for those that do not (and for test clients).
-    response.headers["Date"] = formatdate(usegmt=True)
+    # The browser core renews by the server's clock, read from `Date`: set here for servers that
+    # do not write it (and for test clients), left to those that do.
+    software = request.environ.get("SERVER_SOFTWARE", "").lower()
+    if not software.startswith(SERVERS_THAT_DATE):
+        response.headers["Date"] = formatdate(usegmt=True)
     return response
 
 
