@@ -4,6 +4,7 @@ in Chromium: tests/test_contract.py and examples/flask-shop.)"""
 
 from __future__ import annotations
 
+import io
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -115,6 +116,13 @@ def test_bad_bodies(client) -> None:
     big = '{"email": "' + "a" * 20_000 + '"}'
     assert_refusal(client.post("/generate-jwt", data=big, content_type="application/json",
                                headers=SAME_ORIGIN), 413, "payload_too_large")
+    # Without Content-Length (chunked), the body is cut at the limit all the same.
+    chunked = client.post("/generate-jwt", input_stream=io.BytesIO(big.encode()),
+                          content_type="application/json",
+                          headers={**SAME_ORIGIN, "Transfer-Encoding": "chunked"},
+                          # What a server that reads chunked bodies (Werkzeug's, gunicorn) sets.
+                          environ_base={"wsgi.input_terminated": True})
+    assert_refusal(chunked, 413, "payload_too_large")
 
 
 def test_one_date_header_whatever_the_server(issuer: Issuer) -> None:

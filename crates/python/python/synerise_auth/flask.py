@@ -167,12 +167,16 @@ def method_not_allowed() -> Response:
 
 def read_body() -> Tuple[dict, Optional[Response]]:
     """The body as a JSON object: none at all reads as ``{}``."""
-    length = request.content_length
-    if length is not None and length > MAX_BODY_BYTES:
-        return {}, refusal(413, "payload_too_large", "request body too large")
-    raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY_BYTES:
-        return {}, refusal(413, "payload_too_large", "request body too large")
+    # Bounded whether or not the client sent Content-Length: a chunked body is read only up to
+    # one byte past the limit.
+    if request.content_length is not None:
+        if request.content_length > MAX_BODY_BYTES:
+            return {}, refusal(413, "payload_too_large", "request body too large")
+        raw = request.get_data()
+    else:
+        raw = request.stream.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            return {}, refusal(413, "payload_too_large", "request body too large")
     if not raw.strip():
         return {}, None
     if request.mimetype != "application/json":
