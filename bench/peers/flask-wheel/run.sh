@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# usage: run.sh PORT KEY_PEM UUID_SALT -- execs gunicorn (2 workers, as the Flask anchors) on
+# usage: run.sh PORT KEY_PEM [UUID_SALT, else $UUID_SALT] -- execs gunicorn (2 workers, as the Flask anchors) on
 # 127.0.0.1:PORT serving app.py, with the synerise-auth wheel built in release mode from this
 # checkout (maturin, pinned) and installed into the peer's own virtual environment.
 set -euo pipefail
-port=${1:?port}; key=${2:?private key PEM}; salt=${3:?uuid salt}
+port=${1:?port}; key=${2:?private key PEM}; salt=${3:-${UUID_SALT:?uuid salt as the third argument or UUID_SALT}}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}
