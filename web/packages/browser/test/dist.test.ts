@@ -22,9 +22,11 @@ const version = (JSON.parse(readFileSync(resolve(web, 'packages/browser/package.
 const gzipped = (path: string) => gzipSync(built(path)).length;
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
 
+// The core was 4 kB until it learned to talk to any token endpoint (another origin's credentials,
+// headers from a callback, sign-out without a server call, signedOut() for every tab): 0.2 kB more.
 const BUDGETS: [string, string, number][] = [
-  ['the core package (ES module)', 'packages/browser/dist/index.js', 4000],
-  ['the core as one script (window.SyneriseAuth)', 'packages/browser/dist/synerise-auth.js', 4000],
+  ['the core package (ES module)', 'packages/browser/dist/index.js', 4300],
+  ['the core as one script (window.SyneriseAuth)', 'packages/browser/dist/synerise-auth.js', 4300],
   ['the React package, React excluded', 'packages/react/dist/index.js', 2000],
 ];
 
