@@ -9,6 +9,7 @@ mod bearer;
 mod caller;
 mod client_ip;
 mod config;
+pub mod contract;
 mod cookies;
 mod cross_site;
 mod customers;

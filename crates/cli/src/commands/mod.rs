@@ -1,6 +1,7 @@
 //! One function per command, each a thin call into the library crates.
 
 mod accounts;
+mod check_endpoint;
 mod doctor;
 mod gate;
 mod keys;
@@ -34,6 +35,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gate(args) => gate::gate(args),
         Command::Doctor { key, certificate } => doctor::doctor(&key, certificate.as_deref()),
         Command::Keys { action, dir } => keys::keys(action, &dir),
+        Command::CheckEndpoint(args) => check_endpoint::check_endpoint(args),
         Command::Accounts {
             action,
             config,
