@@ -186,6 +186,10 @@ SERVICES = [
     Service("flask_preloaded", "Flask app, key parsed once", flask_anchor("app_preloaded"),
             ready_path="/", ready_any_status=True, start_timeout=600, full_reply=False,
             prepare=anchor_present),
+    # The same Flask route, same gunicorn workers, signing with our core through the Python
+    # package (bench/peers/flask-wheel; its run.sh builds the release wheel, hence the timeout).
+    Service("flask_wheel", "Flask + synerise-auth wheel", peer_script("flask-wheel/run.sh"),
+            ready_path="/", ready_any_status=True, start_timeout=600),
     Service("node", "Node peer (node:http + jose, 2 workers)", node_peer,
             ready_line="node peer listening on http://", prepare=lambda _logdir: ensure_node_peer()),
     Service("ours", "synerise-auth (token cache off)", ours("off"), ready_line=OURS_READY,

@@ -4,7 +4,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use synerise_auth_server::Secret;
-use synerise_auth_token::{PublicKeyFormat, TokenTtl};
+use synerise_auth_token::{Email, PublicKeyFormat, TokenTtl};
 
 /// Sign, verify and serve Synerise JS SDK tokens (RS256 JWT with `exp`, `uuid`, `email`).
 #[derive(Debug, Parser)]
@@ -142,6 +142,14 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 3)]
         timeout: u64,
     },
+    /// Check a token endpoint (the service's POST /generate-jwt, or a shop's own route) against
+    /// the token-endpoint contract (contract/token-endpoint.schema.json): one line per check;
+    /// exits 0 when all hold, 1 when one fails, 2 on a usage error.
+    ///
+    /// It sends three POST requests, as the browser core would: a signed-in one (with the
+    /// headers given, e.g. the customer's cookie or an API key), an anonymous one (without them)
+    /// and a cross-site one (the signed-in one, made by another site's page).
+    CheckEndpoint(CheckEndpointArgs),
     /// Manage the built-in customer accounts (the same store `serve` uses).
     Accounts {
         #[command(subcommand)]
@@ -246,6 +254,38 @@ pub(crate) struct ServeArgs {
     pub(crate) production: bool,
 }
 
+/// `check-endpoint`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct CheckEndpointArgs {
+    /// The token endpoint's URL, e.g. https://shop.example/api/synerise-token.
+    #[arg(value_parser = parse_url)]
+    pub(crate) url: reqwest::Url,
+    /// The public key the endpoint's tokens must verify with (any PEM or base64 form): the
+    /// certificate pasted into Synerise.
+    #[arg(long)]
+    pub(crate) public_key: PathBuf,
+    /// A header of the signed-in request, `NAME: VALUE` (repeatable): the customer's session
+    /// cookie (`Cookie: session=...`), an API key (`Authorization: Bearer ...`), a CSRF header.
+    /// The anonymous request is sent without them.
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub(crate) headers: Vec<(String, String)>,
+    /// The signed-in customer's email: sent in the body (`{"email": ...}`, as the browser core
+    /// does) and expected in the token's `email` claim.
+    #[arg(long, value_parser = parse_email)]
+    pub(crate) expect_email: Option<Email>,
+    /// A file holding the site's UUID salt: the token's `uuid` must then be UUIDv5 of the salt
+    /// and the email.
+    #[arg(long)]
+    pub(crate) salt_file: Option<PathBuf>,
+    /// Send no cross-site request: for an endpoint that takes no cookie (a back end's API key),
+    /// which no other site's page can make a browser send.
+    #[arg(long)]
+    pub(crate) no_cross_site: bool,
+    /// Seconds to wait for each reply.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) timeout: u64,
+}
+
 /// `gate`'s flags. The TOML file's `data_dir`, `leeway_secs` and `[gate]` table are used (not its
 /// `listen`, which is `serve`'s).
 #[derive(Debug, Args)]
@@ -281,6 +321,31 @@ fn parse_secret(text: &str) -> Result<Secret, String> {
 
 fn parse_format(text: &str) -> Result<PublicKeyFormat, String> {
     text.parse()
+}
+
+fn parse_url(text: &str) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(text).map_err(|e| e.to_string())?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!("expected an http or https URL, not {other}:")),
+    }
+}
+
+/// `NAME: VALUE`, both valid in HTTP.
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| "expected `NAME: VALUE`".to_owned())?;
+    let (name, value) = (name.trim(), value.trim());
+    reqwest::header::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("`{name}` is not a header name"))?;
+    reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| format!("the value of `{name}` is not a header value"))?;
+    Ok((name.to_owned(), value.to_owned()))
+}
+
+fn parse_email(text: &str) -> Result<Email, String> {
+    Email::parse(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

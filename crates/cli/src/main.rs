@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod endpoint_check;
 
 use std::process::ExitCode;
 

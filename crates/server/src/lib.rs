@@ -10,6 +10,7 @@ mod build_info;
 mod caller;
 mod client_ip;
 mod config;
+pub mod contract;
 mod cookies;
 mod cross_site;
 mod customers;

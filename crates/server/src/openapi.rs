@@ -59,6 +59,7 @@ pub(crate) struct ErrorBody {
     /// A sentence for a person.
     pub(crate) error: String,
     /// A stable snake_case code.
+    #[schema(pattern = "^[a-z][a-z0-9_]*$", example = "not_signed_in")]
     pub(crate) code: String,
 }
 

@@ -1,6 +1,7 @@
 //! One function per command, each a thin call into the library crates.
 
 mod accounts;
+mod check_endpoint;
 mod doctor;
 mod gate;
 mod healthcheck;
@@ -36,6 +37,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor { key, certificate } => doctor::doctor(&key, certificate.as_deref()),
         Command::Keys { action, dir } => keys::keys(action, &dir),
         Command::Healthcheck { address, timeout } => healthcheck::healthcheck(address, timeout),
+        Command::CheckEndpoint(args) => check_endpoint::check_endpoint(args),
         Command::Accounts {
             action,
             config,

@@ -133,14 +133,21 @@ impl ClientUuid {
     request_body(content = TokenRequest, content_type = "application/json", description = "Required with an API key. A signed-in customer (session or ID token) may send no body at all (an empty body reads as `{}`) or leave `email` out"),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, description = "A signed token", body = TokenResponse),
+        (status = 200, description = "A signed token", body = TokenResponse, headers(
+            ("Cache-Control" = String, description = "`no-store`: a token is never kept by a cache"),
+            ("Date" = String, description = "The server's time (an HTTP date): the browser core measures its clock's skew by it before it schedules the renewal"),
+        )),
         (status = 400, description = "missing_email, invalid_email, invalid_uuid; malformed_json: the body is not JSON; invalid_body: it is not an object", body = crate::openapi::ErrorBody),
         (status = 401, description = "missing_credentials, invalid_authorization, invalid_credentials, not_signed_in, or an ID-token code", body = crate::openapi::ErrorBody),
         (status = 403, description = "email_mismatch, cross_site_request", body = crate::openapi::ErrorBody),
         (status = 413, description = "payload_too_large", body = crate::openapi::ErrorBody),
         (status = 415, description = "unsupported_media_type: a non-empty body not sent as application/json", body = crate::openapi::ErrorBody),
-        (status = 429, description = "rate_limited; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
-        (status = 503, description = "identity_provider_unavailable: no key of the identity provider could be had; storage_unavailable: a session could not be read. Retry after `Retry-After` seconds", body = crate::openapi::ErrorBody),
+        (status = 429, description = "rate_limited; retry after `Retry-After` seconds", body = crate::openapi::ErrorBody, headers(
+            ("Retry-After" = u64, description = "Seconds until a retry may succeed"),
+        )),
+        (status = 503, description = "identity_provider_unavailable: no key of the identity provider could be had; storage_unavailable: a session could not be read. Retry after `Retry-After` seconds", body = crate::openapi::ErrorBody, headers(
+            ("Retry-After" = u64, description = "Seconds until a retry may succeed"),
+        )),
     )
 )]
 pub(crate) async fn generate_jwt(

@@ -185,3 +185,34 @@ async fn what_the_token_body_description_allows_is_accepted() {
     )
     .await;
 }
+
+/// The published token-endpoint contract describes the bodies exactly as the served
+/// `/openapi.json` does, and its 200 and 429/503 headers are described there too.
+#[tokio::test]
+async fn the_published_contract_is_what_openapi_json_serves() {
+    let app = TestApp::spawn().await;
+    let spec: serde_json::Value = app.get_json("/openapi.json").await;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(synerise_auth_server::contract::SCHEMA_FILE);
+    let contract: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for name in ["TokenResponse", "ErrorBody"] {
+        assert_eq!(
+            contract["$defs"][name],
+            spec["components"]["schemas"][name],
+            "{name} differs between {} and /openapi.json",
+            file.display()
+        );
+    }
+    let responses = &spec["paths"]["/generate-jwt"]["post"]["responses"];
+    for header in ["Cache-Control", "Date"] {
+        assert!(responses["200"]["headers"][header].is_object(), "{header}");
+    }
+    for status in ["429", "503"] {
+        assert!(
+            responses[status]["headers"]["Retry-After"].is_object(),
+            "{status}"
+        );
+    }
+}

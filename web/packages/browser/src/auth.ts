@@ -1,4 +1,4 @@
-import { isRecord, readRefusal, send, type ServerRefusal } from './http';
+import { isRecord, readRefusal, send, type RequestExtras, type ServerRefusal } from './http';
 import { decodeJwtUnverified } from './jwt';
 import {
   DEFAULT_SDK_TIMEOUT_MS,
@@ -26,10 +26,28 @@ export const DEFAULT_RETRY_DELAY_SECONDS = 15;
 export const DEFAULT_CHANNEL_NAME = 'synerise-auth';
 
 export interface SyneriseAuthOptions {
-  /** The token endpoint, `/generate-jwt` by default. It is called with same-origin credentials. */
+  /**
+   * The token endpoint, `/generate-jwt` by default: the service's, or a route of the shop's that
+   * answers the same contract (`contract/token-endpoint.schema.json`), on this origin or another.
+   */
   tokenEndpoint?: string;
-  /** The session endpoint `logout()` calls with DELETE, `/api/session` by default. */
-  sessionEndpoint?: string;
+  /**
+   * The cookies the token and session requests carry: `same-origin` (the default) or `include`,
+   * for an endpoint on another origin that reads its own cookie (it must allow this origin in CORS,
+   * with credentials).
+   */
+  credentials?: 'same-origin' | 'include';
+  /**
+   * Extra headers for each token and session request, asked for each time: an ID token from the
+   * site's identity provider (`{ Authorization: 'Bearer ' + await idToken() }`), a CSRF header. A
+   * callback that throws (or rejects) fails that request, reported as `headers_unavailable`.
+   */
+  getHeaders?: () => Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * The session endpoint `logout()` calls with DELETE, `/api/session` by default; `null` for a shop
+   * that ends its own session: `logout()` then only clears the tracker's token, in every tab.
+   */
+  sessionEndpoint?: string | null;
   /** Renew this many seconds before the token's `exp` (60 by default). */
   renewMarginSeconds?: number;
   /** After a failed renewal, try again this many seconds later while the token lasts (15). */
@@ -86,6 +104,8 @@ export type TokenRefusalReason =
 export type FailureReason =
   | 'sdk_unavailable'
   | 'network'
+  /** The `getHeaders` option threw or rejected: the request was not sent. */
+  | 'headers_unavailable'
   | 'not_signed_in'
   | 'rate_limited'
   | 'server_refused'
@@ -107,7 +127,10 @@ export interface SyneriseAuth {
    * or none is held. Resolves `true` on success, `false` on any failure; never throws.
    */
   authenticate(email: string): Promise<boolean>;
-  /** Signs out (`DELETE` on the session endpoint), clears the SDK's token, in every tab. */
+  /**
+   * Signs out (`DELETE` on the session endpoint, none when it is `null`), clears the SDK's token,
+   * in every tab.
+   */
   logout(): Promise<boolean>;
   /** Fetches a fresh token for the current customer now. Concurrent calls share one request. */
   renew(): Promise<boolean>;
@@ -162,6 +185,16 @@ function clockSkewMs(response: Response): number {
 
 function messageOf(cause: unknown): string {
   return cause instanceof Error && cause.message ? cause.message : String(cause);
+}
+
+/** A failure found here rather than refused by a server: no code, status 0 unless given. */
+function failure(reason: FailureReason, message: string, status = 0): Refusal {
+  return { reason, message, code: null, status, retryAfterSeconds: null };
+}
+
+/** What a thrown error means: the tracker never loaded, or the request got no answer. */
+function thrown(cause: unknown): Refusal {
+  return failure(cause instanceof SdkUnavailableError ? 'sdk_unavailable' : 'network', messageOf(cause));
 }
 
 function reasonFor(status: number): FailureReason {
@@ -263,9 +296,21 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
     }
   }
 
+  /** The credentials policy and the site's extra headers, or why the headers could not be had. */
+  async function extras(): Promise<RequestExtras | Refusal> {
+    const { credentials, getHeaders } = opt();
+    try {
+      return { credentials, headers: await getHeaders?.() };
+    } catch (cause) {
+      return failure('headers_unavailable', `Could not get the request's headers (${messageOf(cause)}).`);
+    }
+  }
+
   async function requestToken(email: string): Promise<TokenReply> {
+    const init = await extras();
+    if ('reason' in init) return init;
     // No uuid and no salt: the server derives the customer's uuid itself.
-    const response = await send('POST', opt().tokenEndpoint ?? DEFAULT_TOKEN_ENDPOINT, TOKEN_SERVICE, { email });
+    const response = await send('POST', opt().tokenEndpoint ?? DEFAULT_TOKEN_ENDPOINT, TOKEN_SERVICE, { email }, init);
     if (!('ok' in response)) return { ...response, reason: 'network' };
     if (!response.ok) {
       const refusal = await readRefusal(response, TOKEN_SERVICE);
@@ -280,7 +325,7 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
     }
     return parsed
       ? { token: parsed, skewMs }
-      : { message: INVALID_REPLY, status: response.status, code: null, retryAfterSeconds: null, reason: 'invalid_reply' };
+      : failure('invalid_reply', INVALID_REPLY, response.status);
   }
 
   function install(sdk: SyneriseSdk, fresh: SyneriseToken, identityHash: string, skewMs: number, change: Partial<SyneriseAuthState> = {}) {
@@ -383,8 +428,7 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
       .catch((cause: unknown) => {
         if (startedIn === generation) {
           update({ error: messageOf(cause) });
-          const reason: FailureReason = cause instanceof SdkUnavailableError ? 'sdk_unavailable' : 'network';
-          report({ reason, message: messageOf(cause), code: null, status: 0, retryAfterSeconds: null, during: 'renew' }, true);
+          report({ ...thrown(cause), during: 'renew' }, true);
           if (held) scheduleRetry(held, null);
         }
         return false;
@@ -452,29 +496,34 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
         return true;
       }
       const reply = await requestToken(email);
-      if (!('token' in reply)) return fail(reply);
+      if (!('token' in reply)) {
+        // Nobody is signed in there: the tracker must not keep sending someone's token.
+        if (reply.status === 401 && mine === generation) forgetToken();
+        return fail(reply);
+      }
       if (mine !== generation) return false;
       refusalRenewedFor = null;
       const token = install(sdk, reply.token, wanted, reply.skewMs, { loading: false });
       tabs?.post({ type: 'token', token });
       return true;
     } catch (cause) {
-      const reason: FailureReason = cause instanceof SdkUnavailableError ? 'sdk_unavailable' : 'network';
-      return fail({ reason, message: messageOf(cause), code: null, status: 0, retryAfterSeconds: null });
+      return fail(thrown(cause));
     }
   }
 
   async function logout(): Promise<boolean> {
     ++generation;
     update({ loading: true, error: null });
-    const problem = await deleteSession(opt().sessionEndpoint ?? DEFAULT_SESSION_ENDPOINT);
+    const endpoint = opt().sessionEndpoint;
+    const init = endpoint === null ? null : await extras();
+    const problem = init === null ? null : 'reason' in init ? init : await deleteSession(endpoint ?? DEFAULT_SESSION_ENDPOINT, init);
     // Forget the token even when the server could not be told: the visitor asked to sign out,
     // and this browser must stop sending authenticated events at once.
     forgetToken();
     tabs?.post({ type: 'signed-out' });
     update({ error: problem?.message ?? null, status: problem === null ? 'idle' : 'error', loading: false, token: null });
     if (problem) {
-      report({ ...problem, reason: reasonFor(problem.status), during: 'logout' });
+      report({ reason: reasonFor(problem.status), ...problem, during: 'logout' });
     }
     return problem === null;
   }
@@ -538,4 +587,31 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
     connect,
     disconnect,
   };
+}
+
+/**
+ * For a page shown after the shop ended the customer's session its own way (a form POST and a
+ * redirect): clears the tracker's token on this page and in every open tab of the site, with no
+ * server call. One line on a server-rendered logged-out page:
+ *
+ * ```html
+ * <script src="/sdk/synerise-auth.js" onload="SyneriseAuth.signedOut()"></script>
+ * ```
+ *
+ * Resolves `true` once this page's tracker was cleared, `false` when it never loaded.
+ */
+export async function signedOut(options: Pick<SyneriseAuthOptions, 'channelName' | 'sdkTimeoutMs'> = {}): Promise<boolean> {
+  const name = options.channelName;
+  if (name !== null && typeof BroadcastChannel !== 'undefined') {
+    // What a tab's own logout() says; a message posted before close() is still delivered.
+    const channel = new BroadcastChannel(name ?? DEFAULT_CHANNEL_NAME);
+    channel.postMessage({ type: 'signed-out' } satisfies TabMessage);
+    channel.close();
+  }
+  try {
+    clearAccessToken(await waitForSdk(options.sdkTimeoutMs ?? DEFAULT_SDK_TIMEOUT_MS));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -47,16 +47,23 @@ export function unreachable(what: string, cause: unknown): string {
 
 const JSON_TYPE = 'application/json';
 
+/** What a request carries besides its body: the cookies' policy and extra headers. */
+export interface RequestExtras {
+  /** `same-origin` (the default): cookies go to this site only; `include`: to another origin too. */
+  credentials?: 'same-origin' | 'include' | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
 /**
- * A same-origin JSON request: the session cookie goes with it, and never to, or from, another
- * site. A request that got no answer is a refusal with status 0. Never throws.
+ * A JSON request, by default same-origin: the session cookie goes with it, and never to, or from,
+ * another site. A request that got no answer is a refusal with status 0. Never throws.
  */
-export async function send(method: string, url: string, what: string, body?: unknown): Promise<Response | ServerRefusal> {
+export async function send(method: string, url: string, what: string, body?: unknown, extras: RequestExtras = {}): Promise<Response | ServerRefusal> {
   try {
     return await fetch(url, {
       method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { Accept: JSON_TYPE } : { 'Content-Type': JSON_TYPE, Accept: JSON_TYPE },
+      credentials: extras.credentials ?? 'same-origin',
+      headers: { Accept: JSON_TYPE, ...(body === undefined ? {} : { 'Content-Type': JSON_TYPE }), ...extras.headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (cause) {

@@ -4,7 +4,7 @@
  * `DELETE /api/session` signs out. Sites with their own sign-in replace this module, not the hook.
  */
 
-import { isRecord, readRefusal, send, type ServerRefusal } from './http';
+import { isRecord, readRefusal, send, type RequestExtras, type ServerRefusal } from './http';
 
 /** Where the session lives. */
 export const DEFAULT_SESSION_ENDPOINT = '/api/session';
@@ -51,8 +51,8 @@ export async function getSession(options: SessionRequestOptions = {}): Promise<s
 }
 
 /** `DELETE` on the session endpoint: `null` when done (a 401 counts: nobody was signed in). */
-export async function deleteSession(endpoint: string = DEFAULT_SESSION_ENDPOINT): Promise<ServerRefusal | null> {
-  const response = await send('DELETE', endpoint, WHAT);
+export async function deleteSession(endpoint: string = DEFAULT_SESSION_ENDPOINT, extras?: RequestExtras): Promise<ServerRefusal | null> {
+  const response = await send('DELETE', endpoint, WHAT, undefined, extras);
   if (!('ok' in response)) return response;
   return response.ok || response.status === 401 ? null : readRefusal(response, WHAT);
 }

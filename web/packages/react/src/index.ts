@@ -22,6 +22,7 @@ export {
   setUuidAndIdentityHash,
   signIn,
   signOut,
+  signedOut,
   waitForSdk,
   type DecodedJwt,
   type FailureReason,

@@ -124,6 +124,37 @@ describe('authenticate', () => {
     expect(result.current.status).toBe('authenticated');
   });
 
+  it("passes a shop's endpoint options through: another origin, its cookie, its headers", async () => {
+    installFakeSdk();
+    const route = 'https://auth.shop.example/api/synerise-token';
+    const { requests } = mockFetch({ [`POST ${route}`]: tokenRoute() });
+    const { result } = setup({
+      tokenEndpoint: route,
+      credentials: 'include',
+      getHeaders: async () => ({ Authorization: 'Bearer an-id-token' }),
+    });
+
+    expect(await authenticate(result)).toBe(true);
+
+    expect(requests[0]).toMatchObject({ url: route, credentials: 'include', headers: { authorization: 'Bearer an-id-token' } });
+  });
+
+  it('reports a failing getHeaders through onFailure and error', async () => {
+    installFakeSdk();
+    const { requests } = mockFetch({});
+    const onFailure = vi.fn();
+    const { result } = setup({ getHeaders: () => Promise.reject(new Error('signed out of the provider')), onFailure });
+
+    expect(await authenticate(result)).toBe(false);
+    await act(async () => {
+      await new Promise((done) => setTimeout(done, 10));
+    });
+
+    expect(requests).toHaveLength(0);
+    expect(onFailure).toHaveBeenCalledWith(expect.objectContaining({ reason: 'headers_unavailable', during: 'authenticate' }));
+    expect(result.current.error).toContain('signed out of the provider');
+  });
+
   it("shows the server's sentence when it refuses, and hands nothing to the SDK", async () => {
     const { client } = installFakeSdk();
     mockFetch({
@@ -494,6 +525,23 @@ describe('logout', () => {
 
     await advance(600_000);
     expect(requests.filter((r) => r.url === '/generate-jwt')).toHaveLength(1);
+  });
+
+  it('with sessionEndpoint: null, clears the SDK token and calls no server', async () => {
+    const { state } = installFakeSdk();
+    const { requests } = mockFetch({ 'POST /generate-jwt': tokenRoute() });
+    const { result } = setup({ sessionEndpoint: null });
+    await authenticate(result);
+
+    let ok: boolean | undefined;
+    await act(async () => {
+      ok = await result.current.logout();
+    });
+
+    expect(ok).toBe(true);
+    expect(requests.map((r) => r.method)).toEqual(['POST']);
+    expect(state.token).toBeNull();
+    expect(result.current.status).toBe('idle');
   });
 
   it('clears the SDK token even when the server cannot be reached, and says so', async () => {

@@ -23,7 +23,10 @@ export interface UseSyneriseAuthenticationResult {
    * or none is held. Resolves `true` on success, `false` on any failure (see `error`); never throws.
    */
   authenticate(email: string): Promise<boolean>;
-  /** Signs out (`DELETE` on the session endpoint) and clears the SDK's token. Never throws. */
+  /**
+   * Signs out (`DELETE` on the session endpoint; no call when `sessionEndpoint` is `null`, for a
+   * shop that ends its own session) and clears the SDK's token, in every tab. Never throws.
+   */
   logout(): Promise<boolean>;
   /** Fetches a fresh token for the current customer now. Concurrent calls share one request. */
   renew(): Promise<boolean>;
