@@ -1,6 +1,7 @@
 //! The real binary under floods: a crowd of sign-ins at once (bounded hashing, bounded memory,
 //! every answer a JSON refusal, the rest of the service answering meanwhile), more idle sockets
-//! than file descriptors, and the start-up refusals that keep a production install safe.
+//! than file descriptors, and the start-up refusals that keep a production install safe (each
+//! naming the real problem first: a key that cannot sign before a key others can read).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
@@ -251,29 +252,115 @@ fn eleven_hundred_idle_sockets_at_a_1024_descriptor_limit_do_not_lock_a_client_o
     serve.stop();
 }
 
-#[test]
-fn production_refuses_a_key_others_can_read() {
-    let dir = tempfile::tempdir().unwrap();
-    keygen(dir.path());
-    let key = dir.path().join("private.pem");
-    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+/// `serve --production --key KEY` with everything else it needs; what it printed on stderr,
+/// once it has exited (it must fail).
+fn production_start_refused(key: &Path, data_dir: &Path) -> String {
     let out = cli()
         .args(["serve", "--production", "--listen", "127.0.0.1:0", "--key"])
-        .arg(&key)
+        .arg(key)
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(data_dir)
         .env("SYNERISE_AUTH_UUID_SALT", "a production salt")
         .env(
             "SYNERISE_AUTH_API_KEYS",
             "an-api-key-of-enough-length-0123456789",
         )
+        .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started with {}", key.display());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Makes `path` readable by everyone, as a file copied around carelessly is.
+fn readable_by_all(path: &Path) {
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+}
+
+/// `openssl ARGS`, which must succeed.
+fn openssl(args: &[&OsStr]) {
+    let made = Command::new("openssl")
+        .args(args)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success(), "openssl {args:?}");
+}
+
+#[test]
+fn production_refuses_a_key_others_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let key = dir.path().join("private.pem");
+    readable_by_all(&key);
+    let stderr = production_start_refused(&key, dir.path());
     assert!(stderr.contains("readable by other users"), "{stderr}");
     assert!(stderr.contains("chmod 600"), "{stderr}");
     assert!(stderr.contains("mode 644"), "{stderr}");
+}
+
+/// A key that cannot sign is named for what it is before its file mode is mentioned: chmod would
+/// not make it usable.
+#[test]
+fn production_names_a_public_key_given_as_the_private_key() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let public = dir.path().join("public.pem");
+    readable_by_all(&public);
+    let stderr = production_start_refused(&public, dir.path());
+    assert!(
+        stderr.contains("holds a public key, not a private key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("readable by other users"), "{stderr}");
+    assert!(!stderr.contains("chmod"), "{stderr}");
+}
+
+#[test]
+fn production_names_a_key_that_is_not_rsa() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("ec.pem");
+    openssl(&[
+        OsStr::new("genpkey"),
+        OsStr::new("-algorithm"),
+        OsStr::new("EC"),
+        OsStr::new("-pkeyopt"),
+        OsStr::new("ec_paramgen_curve:P-256"),
+        OsStr::new("-out"),
+        key.as_os_str(),
+    ]);
+    readable_by_all(&key);
+    let stderr = production_start_refused(&key, dir.path());
+    assert!(
+        stderr.contains("is an EC key; Synerise needs an RSA key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("readable by other users"), "{stderr}");
+    assert!(!stderr.contains("chmod"), "{stderr}");
+}
+
+#[test]
+fn production_names_an_encrypted_key() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let key = dir.path().join("encrypted.pem");
+    openssl(&[
+        OsStr::new("pkcs8"),
+        OsStr::new("-topk8"),
+        OsStr::new("-in"),
+        dir.path().join("private.pem").as_os_str(),
+        OsStr::new("-passout"),
+        OsStr::new("pass:a passphrase"),
+        OsStr::new("-out"),
+        key.as_os_str(),
+    ]);
+    readable_by_all(&key);
+    let stderr = production_start_refused(&key, dir.path());
+    assert!(
+        stderr.contains("is encrypted with a passphrase"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("readable by other users"), "{stderr}");
 }
 
 #[test]

@@ -110,3 +110,64 @@ fn dev_mode_serves_tokens_that_verify_and_mounts_the_gate() {
 
     serve.stop();
 }
+
+/// SIGTERM starts the drain period: `/healthz` answers 503 `draining` while tokens are still
+/// signed; a second SIGTERM cuts the drain short, and the process exits cleanly at once rather
+/// than at the end of the period.
+#[test]
+fn sigterm_drains_and_a_second_sigterm_stops_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = common::binary();
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        // Far longer than the test waits: only the second signal can end it in time.
+        .env("SYNERISE_AUTH_SHUTDOWN__DRAIN", "5m")
+        .stderr(std::process::Stdio::null());
+    let mut serve = Running::start_command(command, "synerise-auth listening on http://");
+    let api_key = serve.banner_value("dev API key (Authorization: Bearer ...):");
+    let bearer = format!("Bearer {api_key}");
+    let token = |serve: &Running| {
+        serve.request(
+            "POST",
+            "/generate-jwt",
+            &[
+                ("Authorization", &bearer),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"email":"ann@example.com"}"#,
+        )
+    };
+    assert_eq!(serve.request("GET", "/healthz", &[], "").0, 200);
+
+    serve.signal("TERM");
+    let started = std::time::Instant::now();
+    let (status, health) = loop {
+        let (status, health) = serve.request("GET", "/healthz", &[], "");
+        if status != 200 {
+            break (status, health);
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "/healthz still 200 a minute after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status, 503, "{health}");
+    assert_eq!(health["code"], "draining", "{health}");
+    let (status, reply) = token(&serve);
+    assert_eq!(status, 200, "{reply}");
+    assert!(reply["jwt"].is_string(), "{reply}");
+    assert!(
+        serve
+            .exit_within(std::time::Duration::from_secs(1))
+            .is_none(),
+        "exited during the drain period"
+    );
+
+    serve.signal("TERM");
+    let exited = serve
+        .exit_within(std::time::Duration::from_secs(60))
+        .expect("still running a minute after the second SIGTERM, in a drain of five");
+    assert!(exited.success(), "{exited}");
+}

@@ -29,6 +29,7 @@ mod reload;
 mod routes;
 mod runtime;
 mod serve;
+mod shutdown;
 mod signing;
 mod startup;
 mod state;
@@ -41,7 +42,8 @@ pub use config::IdentityCookie;
 pub use config::{
     ConnectionsLayer, DatabaseLayer, DatabaseSettings, GateLayer, HumanDuration, KidSetting,
     LimitSettings, LimitsLayer, MetricsAccess, MetricsLayer, OidcLayer, PasswordHashingLayer,
-    Secret, SessionSettings, SessionsLayer, TokenCacheLayer, TokenCacheSettings, TokenLayer,
+    Secret, SessionSettings, SessionsLayer, ShutdownLayer, TokenCacheLayer, TokenCacheSettings,
+    TokenLayer,
 };
 pub use config::{DATABASE_FILE, FileSettings, Mode, Settings, SettingsError, SettingsLayer};
 pub use error::ApiError;

@@ -5,20 +5,26 @@ use std::{io, net::SocketAddr};
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::serve::{ConnectionLimits, serve};
+use crate::{
+    serve::{ConnectionLimits, serve},
+    shutdown::{Draining, ShutdownPlan, ShutdownSignal, StopRequests, Stopping},
+};
 
-/// A bound listener with its limits, and SIGTERM and Ctrl-C listened for since it was bound (so
-/// that a signal sent as soon as the ready line appears is a graceful stop): what both
-/// applications, `serve` and the gate alone, run on.
+/// A bound listener with its limits and how it stops, and SIGTERM and Ctrl-C listened for since
+/// it was bound (so that a signal sent as soon as the ready line appears is a graceful stop): what
+/// both applications, `serve` and the gate alone, run on.
 #[derive(Debug)]
 pub(crate) struct Listening {
     listener: TcpListener,
     limits: ConnectionLimits,
     signal: ShutdownSignal,
+    plan: ShutdownPlan,
+    draining: Draining,
 }
 
 impl Listening {
-    /// Binds `address`.
+    /// Binds `address`; it stops without a drain period until [`with_shutdown`](Self::with_shutdown)
+    /// says otherwise.
     ///
     /// # Errors
     /// A message naming the address (in use, not allowed).
@@ -34,7 +40,21 @@ impl Listening {
             listener,
             limits,
             signal: ShutdownSignal::listen(),
+            plan: ShutdownPlan::new(
+                std::time::Duration::ZERO,
+                crate::config::connections::DEFAULT_REQUEST_TIMEOUT,
+            ),
+            draining: Draining::default(),
         })
+    }
+
+    /// Stops as `plan` says, telling `draining` when the drain starts.
+    pub(crate) fn with_shutdown(self, plan: ShutdownPlan, draining: Draining) -> Self {
+        Self {
+            plan,
+            draining,
+            ..self
+        }
     }
 
     /// The bound address (its port is the real one when 0 was asked for).
@@ -42,87 +62,28 @@ impl Listening {
         self.listener.local_addr()
     }
 
-    /// Serves `router` until SIGTERM or Ctrl-C (or `signal`, when given), then ends the gate's
-    /// live feeds and finishes the requests in flight.
+    /// Serves `router` until SIGTERM or Ctrl-C (or `signal`, when given), drains, then ends the
+    /// gate's live feeds as the listener closes and finishes the requests in flight.
     pub(crate) async fn run(
         self,
         router: Router,
         gate: Option<crate::gate::GateService>,
         signal: Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>,
     ) -> io::Result<()> {
-        let stop: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match signal {
-            Some(signal) => signal,
-            None => Box::pin(self.signal.received()),
+        let stops = match signal {
+            Some(signal) => StopRequests::Once(Some(signal)),
+            None => StopRequests::Signals(self.signal),
         };
-        serve_until(self.listener, router, self.limits, gate, stop).await
-    }
-}
-
-/// Serves `router` on `listener` until `signal` completes, then ends the gate's live feeds (when
-/// there is a gate) and finishes the requests in flight.
-async fn serve_until(
-    listener: TcpListener,
-    router: Router,
-    limits: ConnectionLimits,
-    gate: Option<crate::gate::GateService>,
-    signal: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve(listener, router, limits, async move {
-        signal.await;
-        if let Some(gate) = gate {
-            gate.close();
-        }
-    })
-    .await
-}
-
-/// SIGTERM and Ctrl-C, listened for from the moment this is made: made when the application is
-/// built, before it says it is ready, so that a signal sent as soon as the ready line appears is a
-/// graceful stop and never the default action (death by the signal).
-#[derive(Debug)]
-pub(crate) struct ShutdownSignal {
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-}
-
-impl ShutdownSignal {
-    /// Starts listening (inside a Tokio runtime).
-    pub(crate) fn listen() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Self {
-                terminate: signal(SignalKind::terminate()).ok(),
-                interrupt: signal(SignalKind::interrupt()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Self {}
-    }
-
-    /// Completes on the first of the signals.
-    pub(crate) async fn received(self) {
-        #[cfg(unix)]
-        {
-            async fn next(signal: Option<tokio::signal::unix::Signal>) {
-                match signal {
-                    Some(mut signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
+        let stopping = Stopping {
+            requests: stops,
+            plan: self.plan,
+            draining: self.draining,
+            on_close: Box::new(move || {
+                if let Some(gate) = gate {
+                    gate.close();
                 }
-            }
-            tokio::select! {
-                () = next(self.terminate) => {},
-                () = next(self.interrupt) => {},
-            }
-        }
-        #[cfg(not(unix))]
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tracing::info!("shutting down: finishing requests in flight");
+            }),
+        };
+        serve(self.listener, router, self.limits, stopping).await
     }
 }

@@ -14,6 +14,7 @@
 //! | `synerise_auth_password_hashes_refused_total` | counter | none (refused: queue full, 503 `busy`) |
 //! | `synerise_auth_signing_key_info` | gauge | `kid`: 1 for the key that signs, 0 for keys that signed earlier in this process |
 //! | `synerise_auth_key_reloads_total` | counter | `outcome`: `ok`, `refused` (a reload that kept the previous keys) |
+//! | `synerise_auth_draining` | gauge | none (1 once the instance is stopping and `/healthz` answers 503) |
 //!
 //! Labels are never taken from what a client sends: routes are the router's templates
 //! (`fallback` for anything else), methods a fixed list, codes the API's own. So no email,
@@ -51,6 +52,7 @@ const HASHES_LIMIT: &str = "synerise_auth_password_hashes_limit";
 const HASHES_REFUSED: &str = "synerise_auth_password_hashes_refused_total";
 const SIGNING_KEY: &str = "synerise_auth_signing_key_info";
 const KEY_RELOADS: &str = "synerise_auth_key_reloads_total";
+const DRAINING: &str = "synerise_auth_draining";
 
 /// The ways a caller proves who it is, registered up front so that they read 0 before the first
 /// token (Prometheus's `rate()` needs the series to exist).
@@ -201,6 +203,17 @@ impl Metrics {
             gauge(previous).set(0.0);
         }
         gauge(kid).set(1.0);
+    }
+
+    /// The gauge that reads 1 once the instance drains (see [`crate::shutdown`]).
+    pub(crate) fn draining_gauge(&self) -> Gauge {
+        self.recorder.describe_gauge(
+            KeyName::from_const_str(DRAINING),
+            None,
+            "1 once the instance is stopping (SIGTERM): /healthz answers 503 draining.".into(),
+        );
+        self.recorder
+            .register_gauge(&Key::from_static_name(DRAINING), &METADATA)
     }
 
     /// Counts a reload of the key set.

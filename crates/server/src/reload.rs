@@ -155,8 +155,11 @@ impl Reloader {
         let loaded = {
             let current = Arc::clone(&current);
             tokio::task::spawn_blocking(move || -> anyhow::Result<Signing> {
-                crate::key_permissions::check_key_set_permissions(&wanted.key, mode)?;
-                Ok(Signing::load(wanted, Some(&current))?)
+                // What the key is comes first, its mode second (as at start).
+                let key = wanted.key.clone();
+                let loaded = Signing::load(wanted, Some(&current))?;
+                crate::key_permissions::check_key_set_permissions(&key, mode)?;
+                Ok(loaded)
             })
             .await??
         };
@@ -265,6 +268,7 @@ fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
         gate => "[gate]",
         connections => "[connections]",
         request_timeout => "[connections] request_timeout",
+        drain => "[shutdown] drain",
         hashing => "[password_hashing]",
         identity_cookie => "[sessions] identity_cookie",
     );

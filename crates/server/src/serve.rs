@@ -1,6 +1,6 @@
 //! Serving a router on a listener, with connection hygiene: header and idle timeouts, header
 //! limits, a connection cap below the file-descriptor limit, accept errors that back off, and
-//! graceful shutdown.
+//! graceful shutdown with a drain period ([`crate::shutdown`]).
 //!
 //! Written here rather than with `axum::serve`, which sets none of hyper's timeouts (it installs
 //! no timer, so `header_read_timeout` is silently off) and has no connection cap. The loop is
@@ -25,7 +25,7 @@ use axum::{
     Router,
     body::Body,
     extract::{ConnectInfo, Request},
-    http::Response,
+    http::{HeaderValue, Response, Version, header},
 };
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
@@ -35,6 +35,8 @@ use hyper_util::{
 };
 use tokio::{net::TcpListener, sync::Notify};
 use tower::ServiceExt as _;
+
+use crate::shutdown::{Draining, Stopping};
 
 /// File descriptors kept free below `RLIMIT_NOFILE` for everything but client connections: the
 /// database files, the listener, the runtime's own, log output.
@@ -46,8 +48,6 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long to wait after the first failed accept, doubling up to [`MAX_ACCEPT_BACKOFF`].
 const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);
 const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
-/// How long graceful shutdown waits for requests in flight before closing their connections.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Limits on connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +83,8 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `router` on `listener` within `limits` until `signal` completes, then stops accepting
-/// and lets the requests in flight finish (for at most ten seconds).
+/// Serves `router` on `listener` within `limits` until asked to stop, then drains, closes the
+/// listener and lets the requests in flight finish, as [`crate::shutdown`] describes.
 ///
 /// # Errors
 /// None today; the type leaves room for a listener that can fail for good.
@@ -92,8 +92,79 @@ pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
-    signal: impl Future<Output = ()> + Send + 'static,
+    stopping: Stopping,
 ) -> io::Result<()> {
+    let Stopping {
+        mut requests,
+        plan,
+        draining,
+        on_close,
+    } = stopping;
+    let graceful = GracefulShutdown::new();
+    let registry = Registry::default();
+    {
+        let accepting = accept(
+            listener,
+            router,
+            limits,
+            &registry,
+            &graceful,
+            draining.clone(),
+        );
+        tokio::pin!(accepting);
+        tokio::select! {
+            () = &mut accepting => {}
+            () = requests.next() => {}
+        }
+        draining.start();
+        if !plan.drain.is_zero() {
+            tracing::info!(
+                drain_secs = plan.drain.as_secs_f64(),
+                "shutdown: draining; /healthz answers 503 `draining` while every route is still served"
+            );
+            tokio::select! {
+                () = &mut accepting => {}
+                () = tokio::time::sleep(plan.drain) => {}
+                () = requests.next() => {
+                    tracing::info!("shutdown: asked again; the drain period is cut short");
+                }
+            }
+        }
+        // Dropping the accept loop closes the listener.
+    }
+    on_close();
+    tracing::info!(
+        connections = registry.len(),
+        requests_in_flight = registry.in_flight(),
+        "shutdown: listener closed; closing idle connections and finishing requests in flight"
+    );
+    tokio::select! {
+        () = graceful.shutdown() => {
+            tracing::info!("shutdown: every request answered; stopped");
+        }
+        () = tokio::time::sleep(plan.in_flight) => {
+            tracing::warn!(
+                "shutdown: requests still in flight after {:?}; closing them",
+                plan.in_flight
+            );
+        }
+        () = requests.next() => {
+            tracing::warn!("shutdown: asked again; closing the connections with requests in flight");
+        }
+    }
+    Ok(())
+}
+
+/// Accepts connections on `listener` and serves each, forever (until dropped, which closes the
+/// listener).
+async fn accept(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    registry: &Registry,
+    graceful: &GracefulShutdown,
+    draining: Draining,
+) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -111,17 +182,10 @@ pub(crate) async fn serve(
         .keep_alive_interval(limits.idle_timeout)
         .max_header_list_size(u32::try_from(MAX_HEAD_BYTES).unwrap_or(u32::MAX));
     let builder = Arc::new(builder);
-    let registry = Registry::default();
-    let graceful = GracefulShutdown::new();
     let mut backoff = MIN_ACCEPT_BACKOFF;
-    tokio::pin!(signal);
 
     loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = &mut signal => break,
-        };
-        let (stream, peer) = match accepted {
+        let (stream, peer) = match listener.accept().await {
             Ok(accepted) => {
                 backoff = MIN_ACCEPT_BACKOFF;
                 accepted
@@ -150,7 +214,10 @@ pub(crate) async fn serve(
         let service = {
             let router = router.clone();
             let state = Arc::clone(&connection.state);
-            hyper::service::service_fn(move |request| handle(&router, peer, &state, request))
+            let draining = draining.clone();
+            hyper::service::service_fn(move |request| {
+                handle(&router, peer, &state, &draining, request)
+            })
         };
         let builder = Arc::clone(&builder);
         let watcher = graceful.watcher();
@@ -166,15 +233,6 @@ pub(crate) async fn serve(
             drop(connection);
         });
     }
-
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
-            tracing::warn!("shutdown: requests still in flight after {SHUTDOWN_GRACE:?}; closing them");
-        }
-    }
-    Ok(())
 }
 
 /// Accept errors that concern one connection only.
@@ -190,17 +248,26 @@ fn is_per_connection(error: &io::Error) -> bool {
 
 /// The per-connection service: the router, with the peer address for `ConnectInfo`, counting
 /// requests in flight until their response bodies end (a live stream keeps its connection busy).
+/// While the instance drains, an HTTP/1 answer closes its connection after it.
 fn handle(
     router: &Router,
     peer: SocketAddr,
     state: &Arc<ConnectionState>,
+    draining: &Draining,
     mut request: Request<Incoming>,
 ) -> ResponseFuture {
     request.extensions_mut().insert(ConnectInfo(peer));
     let busy = Busy::start(Arc::clone(state));
     let router = router.clone();
+    // HTTP/2 has no `Connection` header: its clients get GOAWAY when the listener closes.
+    let close = draining.is_on() && request.version() <= Version::HTTP_11;
     Box::pin(async move {
-        let response = router.oneshot(request.map(Body::new)).await?;
+        let mut response = router.oneshot(request.map(Body::new)).await?;
+        if close {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         Ok(response.map(|body| {
             Body::new(body.map_frame(move |frame| {
                 let _still_busy = &busy;
@@ -290,6 +357,14 @@ impl Registry {
 
     fn len(&self) -> usize {
         self.lock().len()
+    }
+
+    /// Requests in flight, over every connection.
+    fn in_flight(&self) -> usize {
+        self.lock()
+            .values()
+            .map(|state| state.in_flight.load(Ordering::Acquire))
+            .sum()
     }
 
     fn open(&self) -> Slot {

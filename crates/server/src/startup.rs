@@ -26,6 +26,7 @@ use crate::{
     reload::Reloader,
     routes,
     routes::gate::gate_router,
+    shutdown::{Draining, ShutdownPlan},
     signing::Signing,
     state::StateParts,
     token_service::TokenService,
@@ -100,9 +101,11 @@ impl Application {
                 (path, created)
             }
         };
-        check_key_set_permissions(&key_path, settings.mode)?;
-        // A key file is a set of one; a key directory signs with its active key.
+        // A key file is a set of one; a key directory signs with its active key. Read before
+        // its mode is checked, so that a public key, a key of another kind or an encrypted key
+        // is named as such rather than met with advice to chmod it.
         let signing = Signing::load(crate::reload::signing_settings(&settings), None)?;
+        check_key_set_permissions(&key_path, settings.mode)?;
 
         let dev_api_key = fill_dev_defaults(&mut settings)?;
         let salt = settings
@@ -126,6 +129,7 @@ impl Application {
         let tokens = TokenService::new(signing, salt, Arc::clone(&clock));
         let metrics = Arc::new(Metrics::new(settings.metrics)?);
         Metrics::spawn_upkeep(&metrics);
+        let draining = Draining::new(settings.drain, Some(metrics.draining_gauge()));
         metrics.signing_key(&kid, None);
         let tokens = tokens.with_metrics(Arc::clone(&metrics));
 
@@ -168,6 +172,7 @@ impl Application {
             metrics,
             request_timeout: settings.request_timeout,
             log_tags,
+            draining: draining.clone(),
         });
         spawn_housekeeping(state.clone());
         let reloader = Reloader::new(
@@ -179,7 +184,12 @@ impl Application {
         reloader.reload_on_hangup();
 
         Ok(Self {
-            listening: Listening::bind(settings.listen, settings.connections).await?,
+            listening: Listening::bind(settings.listen, settings.connections)
+                .await?
+                .with_shutdown(
+                    ShutdownPlan::new(settings.drain, settings.request_timeout),
+                    draining,
+                ),
             router: router_with(state, gate.as_ref())?,
             notes,
             gate,
@@ -228,7 +238,8 @@ impl Application {
         self.gate.is_some()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    /// Serves until SIGTERM or Ctrl-C, then drains (`[shutdown] drain`), closes the listener
+    /// and finishes the requests in flight; a second signal cuts each wait short.
     ///
     /// # Errors
     /// When the server fails.
@@ -236,7 +247,7 @@ impl Application {
         self.listening.run(self.router, self.gate, None).await
     }
 
-    /// Serves until `signal` completes.
+    /// Serves until `signal` completes, then stops as on SIGTERM.
     ///
     /// # Errors
     /// When the server fails.

@@ -10,6 +10,7 @@ use crate::{
     metrics::Metrics,
     oidc::IdTokenVerifier,
     rate_limit::{FailedSignIns, PerMinute},
+    shutdown::Draining,
     token_service::TokenService,
 };
 
@@ -40,6 +41,7 @@ pub(crate) struct StateParts {
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) request_timeout: std::time::Duration,
     pub(crate) log_tags: synerise_auth_token::LogTagKey,
+    pub(crate) draining: Draining,
 }
 
 /// What every handler reads through [`AppState`].
@@ -67,6 +69,8 @@ pub(crate) struct Shared {
     pub(crate) request_timeout: std::time::Duration,
     /// Keys the tags customers appear under in logs.
     pub(crate) log_tags: synerise_auth_token::LogTagKey,
+    /// Whether the instance is draining (`/healthz` answers 503).
+    pub(crate) draining: Draining,
 }
 
 /// The live rate limiters: per-minute rates in this process, failed sign-ins in the store.
@@ -125,6 +129,7 @@ impl AppState {
                 metrics: parts.metrics,
                 request_timeout: parts.request_timeout,
                 log_tags: parts.log_tags,
+                draining: parts.draining,
             }),
         }
     }

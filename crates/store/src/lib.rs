@@ -38,6 +38,7 @@ mod password;
 mod postgres;
 mod session;
 mod sign_in_lockout;
+mod sql;
 mod sqlite;
 mod store;
 

@@ -150,6 +150,30 @@ impl Running {
         self.child.id()
     }
 
+    /// Sends `signal` (`TERM`, `INT`...) to the process.
+    pub(crate) fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{signal}");
+    }
+
+    /// The exit status, once the process has exited, waiting at most `within`; `None` if it is
+    /// still running then.
+    pub(crate) fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if started.elapsed() >= within {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGTERM, then a clean exit within 15 s.
     pub(crate) fn stop(mut self) {
         let killed = Command::new("kill")

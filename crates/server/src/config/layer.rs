@@ -14,8 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{
     ConnectionsLayer, DatabaseLayer, GateLayer, LimitsLayer, MetricsLayer, OidcLayer,
-    PasswordHashingLayer, Secret, SessionsLayer, SettingsError, TokenCacheLayer, TokenLayer,
-    declare,
+    PasswordHashingLayer, Secret, SessionsLayer, SettingsError, ShutdownLayer, TokenCacheLayer,
+    TokenLayer, declare,
     declare::{Declared, declare_layer},
     flat,
 };
@@ -70,6 +70,8 @@ declare_layer! {
         password_hashing: PasswordHashingLayer,
         /// `[database]`.
         database: DatabaseLayer,
+        /// `[shutdown]`.
+        shutdown: ShutdownLayer,
     }
 }
 

@@ -22,6 +22,7 @@ mod readme;
 mod secret;
 mod sessions;
 mod settings;
+mod shutdown;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -44,6 +45,7 @@ pub use oidc::OidcLayer;
 pub use secret::Secret;
 pub use sessions::{SessionSettings, SessionsLayer};
 pub use settings::Settings;
+pub use shutdown::ShutdownLayer;
 pub use token::{KidSetting, TokenLayer};
 pub use token_cache::{TokenCacheLayer, TokenCacheSettings};
 pub use values::HumanDuration;

@@ -65,6 +65,8 @@ pub struct Settings {
     pub request_timeout: std::time::Duration,
     /// The proxies whose `X-Forwarded-For` names the customer's address.
     pub trusted_proxies: crate::TrustedProxies,
+    /// How long `/healthz` answers 503 `draining` on SIGTERM before the listener closes.
+    pub drain: std::time::Duration,
     /// The bound on password hashing.
     pub hashing: HashingLimits,
     /// The tracker's identity cookie set at sign-in, when handed over from the server.
@@ -146,6 +148,7 @@ impl Settings {
             connections,
             request_timeout: layer.connections.resolve_request_timeout()?,
             trusted_proxies: layer.connections.resolve_trusted_proxies()?,
+            drain: layer.shutdown.resolve(mode)?,
             hashing: layer.password_hashing.resolve()?,
             identity_cookie: layer.sessions.resolve_identity_cookie()?,
         })
@@ -178,6 +181,8 @@ impl Settings {
             connections: ConnectionLimits::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             trusted_proxies: crate::TrustedProxies::default(),
+            // Tests stop at once unless they test the drain.
+            drain: std::time::Duration::ZERO,
             hashing: HashingLimits::default(),
             identity_cookie: None,
         }

@@ -15,6 +15,7 @@ use std::{
 use serde_json::{Value, json};
 use sqlx::{Connection as _, SqliteConnection, sqlite::SqliteConnectOptions};
 use synerise_auth_server::DATABASE_FILE;
+use synerise_auth_test_support::Tmpfs;
 
 use crate::helpers::{API_KEY, CapturedLogs, client, start_app};
 
@@ -189,76 +190,6 @@ impl Answer {
         }
         self.assert_unavailable(what);
         false
-    }
-}
-
-/// A small tmpfs mounted on a fresh directory, unmounted when dropped, also when a test fails
-/// (detached lazily if the server still has files open). `None`, with a message saying why, when
-/// mounting is not possible (not root).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount(size: &str) -> Option<Self> {
-        let dir = tempfile::tempdir().unwrap();
-        let mounted = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
-            .arg(dir.path())
-            .output();
-        match mounted {
-            Ok(out) if out.status.success() => Some(Self { dir }),
-            Ok(out) => {
-                eprintln!(
-                    "SKIPPED: cannot mount a tmpfs (needs root): {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIPPED: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Fills the file system with one file until the kernel says it is full; the file's path.
-    fn fill(&self) -> PathBuf {
-        use std::io::Write as _;
-        let filler = self.path().join("filler");
-        let mut file = std::fs::File::create(&filler).unwrap();
-        let chunk = vec![0xa5_u8; 16 * 1024];
-        loop {
-            match file.write_all(&chunk) {
-                Ok(()) => {}
-                Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
-                Err(e) => panic!("filling the disk: {e}"),
-            }
-        }
-        while file.write_all(&[0; 512]).is_ok() {}
-        filler
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let unmounted = Command::new("umount").arg(self.dir.path()).output();
-        if !unmounted.is_ok_and(|out| out.status.success()) {
-            let _ = Command::new("umount")
-                .arg("-l")
-                .arg(self.dir.path())
-                .output();
-        }
     }
 }
 

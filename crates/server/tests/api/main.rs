@@ -14,6 +14,7 @@ mod metrics;
 mod openapi;
 mod rotation;
 mod session;
+mod shutdown;
 mod token;
 mod token_reuse;
 mod web;

@@ -1,26 +1,20 @@
 //! The PostgreSQL backend: one database that several instances of the service share, its schema
-//! brought up to date when the store connects.
+//! brought up to date when the store connects. The tables are in [`crate::sql`]; this is how
+//! PostgreSQL differs.
 
-mod accounts;
-mod certificates;
-mod decisions;
-mod lockout;
-mod sessions;
-
-use std::{str::FromStr, time::Duration};
+use std::{future::Future, str::FromStr, time::Duration};
 
 use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::{
     PgConnection, Postgres,
-    error::ErrorKind,
     migrate::Migrator,
-    pool::PoolConnection,
-    postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions},
-    query::Query,
+    postgres::{PgConnectOptions, PgPoolOptions},
 };
-use synerise_auth_token::Email;
 
-use crate::{DEFAULT_DECISIONS_KEPT, HashingLimits, PasswordHashing, Result, StoreError, fault};
+use crate::{
+    HashingLimits, Result, StoreError,
+    sql::{Backend, Core, Dialect, Lock, SqlDb as _, Statement, dialect},
+};
 
 /// The schema's migrations, compiled into the binary so it runs from any directory.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
@@ -33,10 +27,7 @@ const LOCK_TIMEOUT: &str = "500ms";
 /// The longest any one statement may run; past it the database cancels it (unavailable).
 const STATEMENT_TIMEOUT: &str = "5s";
 
-/// The advisory locks writes that must follow one another take (for the transaction only).
-/// Decisions: ids must become visible in the order they were handed out, or a reader asking
-/// for `id > n` could miss one committed late; certificates: the check-then-insert must not
-/// race another instance starting at the same moment.
+/// The keys of the advisory locks (for the transaction only) that stand for each [`Lock`].
 const DECISIONS_LOCK: i64 = 0x5359_4e41_0001;
 const CERTIFICATES_LOCK: i64 = 0x5359_4e41_0002;
 
@@ -73,11 +64,8 @@ impl Default for PostgresOptions {
 /// Implements [`Store`](crate::Store); clones share the pool.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
-    pool: PgPool,
-    /// How many gate decisions to keep (the newest).
-    decisions_kept: u32,
-    /// The bound on password hashes at once.
-    hashing: PasswordHashing,
+    /// One pool, for writes and reads.
+    core: Core<Postgres>,
 }
 
 impl PostgresStore {
@@ -108,17 +96,16 @@ impl PostgresStore {
             .await
             .map_err(|e| StoreError::Migration(Box::new(e)))?;
         Ok(Self {
-            pool,
-            decisions_kept: DEFAULT_DECISIONS_KEPT,
-            hashing: PasswordHashing::default(),
+            core: Core::new(pool.clone(), pool),
         })
     }
 
     /// The same store, keeping the newest `kept` gate decisions (at least 1) instead of
-    /// [`DEFAULT_DECISIONS_KEPT`]. Older ones are deleted as new ones are recorded.
+    /// [`DEFAULT_DECISIONS_KEPT`](crate::DEFAULT_DECISIONS_KEPT). Older ones are deleted as
+    /// new ones are recorded.
     #[must_use]
     pub fn with_decisions_kept(mut self, kept: u32) -> Self {
-        self.decisions_kept = kept.max(1);
+        self.core.keep_decisions(kept);
         self
     }
 
@@ -126,49 +113,47 @@ impl PostgresStore {
     /// [`HashingLimits::default`].
     #[must_use]
     pub fn with_hashing_limits(mut self, limits: HashingLimits) -> Self {
-        self.hashing = PasswordHashing::new(limits);
+        self.core.limit_hashing(limits);
         self
-    }
-
-    /// The bound on password hashing, shared by every clone of this store.
-    #[must_use]
-    pub fn hashing(&self) -> &PasswordHashing {
-        &self.hashing
-    }
-
-    /// Closes every connection, waiting for those in use to be returned. Later calls fail.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// A connection for a write, waited for at most the pool's acquire timeout. Hand every
-    /// result obtained on it to [`retire_on_fault`].
-    async fn connection(&self) -> Result<PoolConnection<Postgres>> {
-        self.pool.acquire().await.map_err(db_error)
-    }
-
-    /// Runs one writing statement (autocommit); the rows it changed.
-    async fn write(&self, statement: Query<'_, Postgres, PgArguments>) -> Result<u64> {
-        let mut conn = self.connection().await?;
-        let done = statement.execute(&mut *conn).await;
-        retire_on_fault(&mut conn, done)
-            .map(|done| done.rows_affected())
-            .map_err(db_error)
     }
 }
 
-#[async_trait::async_trait]
-impl crate::Store for PostgresStore {
-    fn hashing(&self) -> &PasswordHashing {
-        &self.hashing
+impl Backend for PostgresStore {
+    type Db = Postgres;
+
+    const NAME: &'static str = "postgres";
+
+    /// Row locks and the advisory locks ([`Backend::lock`]) order the writes.
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
+    /// Accounts are matched on `email_key`, the address lower-cased, under a unique index.
+    const SQL: Dialect = dialect!(
+        key: "email_key",
+        insert_account: "INSERT INTO accounts (email, email_key, password_hash, created_at) \
+                         VALUES ($1, $2, $3, $4) RETURNING id",
+    );
+
+    const FAULT: fn(&str) -> Option<&'static str> = postgres_fault;
+
+    fn core(&self) -> &Core<Postgres> {
+        &self.core
     }
 
-    fn backend(&self) -> &'static str {
-        "postgres"
+    fn insert_returning_id<'c>(
+        conn: &'c mut PgConnection,
+        insert: Statement<'_>,
+    ) -> impl Future<Output = sqlx::Result<i64>> + Send + 'c {
+        let inserted = Postgres::fetch_one(conn, insert);
+        async move { Postgres::get(&inserted.await?, 0) }
     }
 
-    async fn close(&self) {
-        Self::close(self).await;
+    /// The transaction-scoped advisory lock for `lock`, waited for at most [`LOCK_TIMEOUT`].
+    async fn lock(conn: &mut PgConnection, lock: Lock) -> sqlx::Result<()> {
+        let key = match lock {
+            Lock::Decisions => DECISIONS_LOCK,
+            Lock::Certificates => CERTIFICATES_LOCK,
+        };
+        advisory_lock(conn, key).await
     }
 }
 
@@ -180,29 +165,6 @@ async fn advisory_lock(conn: &mut PgConnection, key: i64) -> sqlx::Result<()> {
         .execute(conn)
         .await
         .map(drop)
-}
-
-/// `result`, unchanged; when it is a failure other than a constraint refusing the data (a unique
-/// email), `conn` is closed instead of returned to the pool: after a lost connection or a
-/// failed commit nothing it holds can be trusted, and a fresh one costs little.
-fn retire_on_fault<T>(
-    conn: &mut PoolConnection<Postgres>,
-    result: std::result::Result<T, sqlx::Error>,
-) -> std::result::Result<T, sqlx::Error> {
-    if let Err(error) = &result {
-        let refused_data =
-            matches!(error, sqlx::Error::Database(e) if e.kind() != ErrorKind::Other);
-        if !refused_data {
-            conn.close_on_drop();
-        }
-    }
-    result
-}
-
-/// A driver error as a [`StoreError`]: the faults that end by themselves are
-/// [`StoreError::Unavailable`].
-fn db_error(error: sqlx::Error) -> StoreError {
-    fault::classify(error, postgres_fault)
 }
 
 /// What a PostgreSQL SQLSTATE means when it is a fault of the moment rather than of the query:
@@ -228,17 +190,6 @@ fn postgres_fault(code: &str) -> Option<&'static str> {
         _ if code.starts_with("58") => "an I/O error",
         _ => return None,
     })
-}
-
-/// An email address as accounts are matched: its ASCII letters lower-cased, as SQLite's NOCASE
-/// compares (so both backends agree on which addresses are the same).
-fn email_key(email: &Email) -> String {
-    email.as_str().to_ascii_lowercase()
-}
-
-/// An email address read back from the database (it was an [`Email`] when written).
-fn stored_email(text: &str) -> Result<Email> {
-    Email::from_str(text).map_err(|_| StoreError::Corrupt("a stored email address is invalid"))
 }
 
 #[cfg(test)]

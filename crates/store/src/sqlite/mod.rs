@@ -1,31 +1,22 @@
 //! The SQLite backend: one file in the data directory, created with its schema on first open.
-
-mod accounts;
-mod certificates;
-mod decisions;
-mod lockout;
-mod sessions;
+//! The tables are in [`crate::sql`]; this is how SQLite differs.
 
 use std::{
+    future::Future,
     path::{Path, PathBuf},
-    str::FromStr,
     time::Duration,
 };
 
 use sqlx::{
-    Connection as _, Sqlite,
-    error::ErrorKind,
+    Connection as _, Sqlite, SqliteConnection,
     migrate::Migrator,
-    pool::PoolConnection,
-    query::Query,
-    sqlite::{
-        SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-        SqliteSynchronous,
-    },
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
-use synerise_auth_token::Email;
 
-use crate::{DEFAULT_DECISIONS_KEPT, HashingLimits, PasswordHashing, Result, StoreError, fault};
+use crate::{
+    HashingLimits, Result, StoreError,
+    sql::{Backend, Core, Dialect, Lock, SqlDb as _, Statement, dialect},
+};
 
 /// The schema's migrations, compiled into the binary so it runs from any directory.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -93,15 +84,9 @@ const READ_CONNECTIONS: u32 = 4;
 /// ```
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// One connection, for every write.
-    writer: SqlitePool,
-    /// Read-only connections, for every read.
-    reader: SqlitePool,
+    /// One connection for every write, read-only connections for every read.
+    core: Core<Sqlite>,
     path: PathBuf,
-    /// How many gate decisions to keep (the newest).
-    decisions_kept: u32,
-    /// The bound on password hashes at once.
-    hashing: PasswordHashing,
 }
 
 impl SqliteStore {
@@ -162,19 +147,17 @@ impl SqliteStore {
             .await
             .map_err(|e| open_error(Box::new(e)))?;
         Ok(Self {
-            writer,
-            reader,
+            core: Core::new(writer, reader),
             path,
-            decisions_kept: DEFAULT_DECISIONS_KEPT,
-            hashing: PasswordHashing::default(),
         })
     }
 
     /// The same store, keeping the newest `kept` gate decisions (at least 1) instead of
-    /// [`DEFAULT_DECISIONS_KEPT`]. Older ones are deleted as new ones are recorded.
+    /// [`DEFAULT_DECISIONS_KEPT`](crate::DEFAULT_DECISIONS_KEPT). Older ones are deleted as
+    /// new ones are recorded.
     #[must_use]
     pub fn with_decisions_kept(mut self, kept: u32) -> Self {
-        self.decisions_kept = kept.max(1);
+        self.core.keep_decisions(kept);
         self
     }
 
@@ -182,15 +165,8 @@ impl SqliteStore {
     /// [`HashingLimits::default`] (one hash per CPU, four waiting per CPU).
     #[must_use]
     pub fn with_hashing_limits(mut self, limits: HashingLimits) -> Self {
-        self.hashing = PasswordHashing::new(limits);
+        self.core.limit_hashing(limits);
         self
-    }
-
-    /// The bound on password hashing, shared by every clone of this store (for its
-    /// [`stats`](PasswordHashing::stats)).
-    #[must_use]
-    pub fn hashing(&self) -> &PasswordHashing {
-        &self.hashing
     }
 
     /// The database file.
@@ -198,41 +174,45 @@ impl SqliteStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// Closes every connection, waiting for those in use to be returned. Later calls fail.
-    pub async fn close(&self) {
-        self.reader.close().await;
-        self.writer.close().await;
-    }
-
-    /// The write connection, waited for at most [`WRITE_ACQUIRE_TIMEOUT`]. Hand every result
-    /// obtained on it to [`retire_on_fault`].
-    async fn write_connection(&self) -> Result<PoolConnection<Sqlite>> {
-        self.writer.acquire().await.map_err(db_error)
-    }
-
-    /// Runs one writing statement on the write connection (autocommit); the rows it changed.
-    async fn write(&self, statement: Query<'_, Sqlite, SqliteArguments>) -> Result<u64> {
-        let mut conn = self.write_connection().await?;
-        let done = statement.execute(&mut *conn).await;
-        retire_on_fault(&mut conn, done)
-            .map(|done| done.rows_affected())
-            .map_err(db_error)
-    }
 }
 
-#[async_trait::async_trait]
-impl crate::Store for SqliteStore {
-    fn hashing(&self) -> &PasswordHashing {
-        &self.hashing
+impl Backend for SqliteStore {
+    type Db = Sqlite;
+
+    const NAME: &'static str = "sqlite";
+
+    /// IMMEDIATE takes the write lock first: a read-then-write transaction can fail at once
+    /// (SQLITE_BUSY) when another process (`serve` and `gate` on one data dir) writes between.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
+    /// The `email` column compares case-insensitively (`COLLATE NOCASE`), so the key (the
+    /// address lower-cased) matches it; it is not stored.
+    const SQL: Dialect = dialect!(
+        key: "email",
+        insert_account: "INSERT INTO accounts (email, password_hash, created_at) \
+                         VALUES ($1, $3, $4) RETURNING id",
+    );
+
+    const FAULT: fn(&str) -> Option<&'static str> = sqlite_fault;
+
+    fn core(&self) -> &Core<Sqlite> {
+        &self.core
     }
 
-    fn backend(&self) -> &'static str {
-        "sqlite"
+    /// `execute` runs the statement to its end (its `RETURNING` row unread), so that no
+    /// statement is still in progress when the transaction commits.
+    fn insert_returning_id<'c>(
+        conn: &'c mut SqliteConnection,
+        insert: Statement<'_>,
+    ) -> impl Future<Output = sqlx::Result<i64>> + Send + 'c {
+        let done = Sqlite::execute(conn, insert);
+        async move { Ok(done.await?.last_insert_rowid()) }
     }
 
-    async fn close(&self) {
-        Self::close(self).await;
+    /// Nothing to do: every write goes through the one write connection, under `BEGIN
+    /// IMMEDIATE`.
+    async fn lock(_conn: &mut SqliteConnection, _lock: Lock) -> sqlx::Result<()> {
+        Ok(())
     }
 }
 
@@ -249,28 +229,11 @@ async fn create_private_file(path: &Path) -> std::io::Result<()> {
     options.open(path).await.map(drop)
 }
 
-/// `result`, unchanged; when it is a failure other than a constraint refusing the data (a unique
-/// email), `conn` is closed instead of returned to the pool. After a failed commit SQLite may
-/// have rolled the transaction back behind the driver's back, or kept it open holding the write
-/// lock; a fresh connection has neither problem.
-fn retire_on_fault<T>(
-    conn: &mut PoolConnection<Sqlite>,
-    result: std::result::Result<T, sqlx::Error>,
-) -> std::result::Result<T, sqlx::Error> {
-    if let Err(error) = &result {
-        let refused_data =
-            matches!(error, sqlx::Error::Database(e) if e.kind() != ErrorKind::Other);
-        if !refused_data {
-            conn.close_on_drop();
-        }
-    }
-    result
-}
-
 /// A driver error as a [`StoreError`]: the faults that end by themselves are
 /// [`StoreError::Unavailable`].
+#[cfg(test)]
 fn db_error(error: sqlx::Error) -> StoreError {
-    fault::classify(error, sqlite_fault)
+    crate::sql::db_error::<SqliteStore>(error)
 }
 
 /// What an SQLite result code means when it is a fault of the moment rather than of the query:
@@ -289,11 +252,6 @@ fn sqlite_fault(code: &str) -> Option<&'static str> {
         15 => "a locking protocol error",
         _ => return None,
     })
-}
-
-/// An email address read back from the database (it was an [`Email`] when written).
-fn stored_email(text: &str) -> Result<Email> {
-    Email::from_str(text).map_err(|_| StoreError::Corrupt("a stored email address is invalid"))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use sqlx::{Connection as _, SqliteConnection, sqlite::SqliteConnectOptions};
 
 use super::{db_error, sqlite_fault};
-use crate::StoreError;
+use crate::{Store as _, StoreError};
 
 fn reason(error: &StoreError) -> Option<&'static str> {
     match error {

@@ -3,15 +3,15 @@
 //! acknowledged is lost, and the store works again by itself once the fault ends.
 
 use std::{
-    path::{Path, PathBuf},
-    process::Command,
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use synerise_auth_store::{
-    AccountStore, DecisionLog, DecisionQuery, DecisionRecord, SessionStore, SqliteStore, StoreError,
+    AccountStore, DecisionLog, DecisionQuery, DecisionRecord, SessionStore, SqliteStore,
+    Store as _, StoreError,
 };
+use synerise_auth_test_support::Tmpfs;
 
 use crate::helpers::{ABSOLUTE, IDLE, PASSWORD, T0, TestStore, email, on_both_backends, password};
 
@@ -146,77 +146,6 @@ async fn a_unique_violation_is_still_a_conflict_not_a_fault(t: TestStore) {
     assert_eq!(err.code(), "account_exists", "{err:?}");
     // And the write connection is still good.
     t.account("bob@example.com").await;
-}
-
-/// A small tmpfs mounted on a fresh directory, unmounted when dropped (a test that fails still
-/// unmounts). `None`, with a message saying why, when mounting is not possible (not root).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount(size: &str) -> Option<Self> {
-        let dir = tempfile::tempdir().unwrap();
-        let mounted = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
-            .arg(dir.path())
-            .output();
-        match mounted {
-            Ok(out) if out.status.success() => Some(Self { dir }),
-            Ok(out) => {
-                eprintln!(
-                    "SKIPPED: cannot mount a tmpfs (needs root): {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                );
-                None
-            }
-            Err(e) => {
-                eprintln!("SKIPPED: cannot run mount: {e}");
-                None
-            }
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Fills the file system with `filler` until the kernel says it is full.
-    fn fill(&self) -> PathBuf {
-        use std::io::Write as _;
-        let filler = self.path().join("filler");
-        let mut file = std::fs::File::create(&filler).unwrap();
-        let chunk = vec![0xa5_u8; 16 * 1024];
-        loop {
-            match file.write_all(&chunk) {
-                Ok(()) => {}
-                Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
-                Err(e) => panic!("filling the disk: {e}"),
-            }
-        }
-        // The last partial chunk may have used the last bytes: try small writes too.
-        while file.write_all(&[0; 512]).is_ok() {}
-        filler
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let unmounted = Command::new("umount").arg(self.dir.path()).status();
-        if !unmounted.is_ok_and(|s| s.success()) {
-            // Still in use (a connection left open by a failed test): detach it anyway.
-            let _ = Command::new("umount")
-                .arg("-l")
-                .arg(self.dir.path())
-                .status();
-        }
-    }
 }
 
 #[tokio::test]

@@ -41,6 +41,7 @@ const FLAT: &str = r#"
     request_timeout = "5s"
     max_password_hashes = 2
     password_hash_queue = 3
+    shutdown_drain = "7s"
 "#;
 
 const SECTIONED: &str = r#"
@@ -77,6 +78,8 @@ const SECTIONED: &str = r#"
     [password_hashing]
     max_running = 2
     queue = 3
+    [shutdown]
+    drain = "7s"
 "#;
 
 #[test]
