@@ -31,11 +31,9 @@ mod routes;
 mod runtime;
 mod serve;
 mod shutdown;
-mod signing;
 mod startup;
 mod state;
 pub mod telemetry;
-mod token_cache;
 mod token_service;
 
 pub use build_info::{COMMIT, LONG_VERSION, VERSION};

@@ -31,7 +31,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>
     Ok(Json(json!({
         "status": "ok",
         "mode": match state.inner.mode { Mode::Dev => "dev", Mode::Production => "production" },
-        "kid": &*state.inner.tokens.signing().key_id,
+        "kid": &*state.inner.tokens.tokens().key_id(),
         "version": crate::VERSION,
         "commit": crate::COMMIT,
     })))
