@@ -1,7 +1,7 @@
 // Sign-in in a real browser against the real server: the token that reaches the SDK verifies
 // with the server's public key, carries the customer's email and the server's uuid, and goes
 // away on sign-out; a wrong password gets no token; a reload keeps the session. Also saves the
-// signed-in page's screenshot the README shows.
+// signed-in page's screenshot docs/integrate.md shows.
 import type { Response as PlaywrightResponse } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 

@@ -1,6 +1,6 @@
 // Events through the real gate: anonymous page.visit accepted, form.submit refused without a
 // token, accepted with one, refused again after sign-out, and refused as expired with a token past
-// its exp. Also saves the screenshots the README shows.
+// its exp. Also saves the screenshots docs/event-gate.md and docs/integrate.md show.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

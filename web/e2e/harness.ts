@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * Where the screenshots go: `web/test-results/screenshots/` (not in git) on every run, so running
- * the tests leaves the checkout as it was; `web/e2e/screenshots/`, the ones the README shows, with
+ * the tests leaves the checkout as it was; `web/e2e/screenshots/`, the ones the docs show, with
  * `UPDATE_SCREENSHOTS=1` (`npm run screenshots`).
  */
 export const SCREENSHOTS_DIR = process.env.UPDATE_SCREENSHOTS

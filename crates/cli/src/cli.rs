@@ -200,7 +200,7 @@ pub(crate) enum AccountsAction {
     after_help = "Every flag can also be set as an environment variable SYNERISE_AUTH_<FLAG> \
 (SYNERISE_AUTH_LISTEN, SYNERISE_AUTH_KEY, SYNERISE_AUTH_DATA_DIR, SYNERISE_AUTH_UUID_SALT, SYNERISE_AUTH_TOKEN_TTL, \
 SYNERISE_AUTH_PRODUCTION) or in the TOML file. API keys: SYNERISE_AUTH_API_KEYS (comma separated; an entry may be \
-sha256:<hex>). Every other setting (see the README's settings table) is read from the file, in its [section] or \
+sha256:<hex>). Every other setting (see the settings table in docs/configure.md) is read from the file, in its [section] or \
 under its flat name, and from SYNERISE_AUTH_<FLAT_NAME> or SYNERISE_AUTH_<SECTION>__<KEY>. Precedence: flags, then \
 environment, then the file, then defaults."
 )]

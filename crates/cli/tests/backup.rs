@@ -1,6 +1,6 @@
-//! The README's backups, restored: the key directory archived with `tar --preserve-permissions`
-//! and the database dumped with `pg_dump`, both put back somewhere new, and `serve` on the copies
-//! signs the customer in and signs with the same key.
+//! The backups of `docs/production.md`, restored: the key directory archived with
+//! `tar --preserve-permissions` and the database dumped with `pg_dump`, both put back somewhere
+//! new, and `serve` on the copies signs the customer in and signs with the same key.
 //!
 //! Needs `SYNERISE_AUTH_TEST_DATABASE_URL` and PostgreSQL's client programs (installed with the
 //! server scripts/test starts); without them the test says it is skipped.
@@ -38,7 +38,7 @@ fn the_key_directory_and_the_database_restore_from_their_backups() {
     assert!(kid.is_string(), "{kid}");
     serve.stop();
 
-    // The backups, as the README takes them.
+    // The backups, as docs/production.md takes them.
     let archive = work.path().join("keys.tar");
     run(Command::new("tar")
         .arg("--preserve-permissions")

@@ -1,7 +1,7 @@
-//! The README's production deployment, run: two `serve --production` instances on one
-//! PostgreSQL database, one reading the key directory and the other a copy of it, behind nginx
-//! terminating TLS with the configuration the README gives (read from the README itself, so the
-//! two cannot drift apart). Through the proxy: the health check, a sign-up whose `Secure` session
+//! The production deployment of `docs/production.md`, run: two `serve --production` instances on
+//! one PostgreSQL database, one reading the key directory and the other a copy of it, behind nginx
+//! terminating TLS with the configuration the page gives (read from the page itself, so the two
+//! cannot drift apart). Through the proxy: the health check, a sign-up whose `Secure` session
 //! cookie the browser keeps over HTTPS and which works on either instance, per-IP sign-in limits
 //! that count each customer behind the proxy apart (`trusted_proxies` and `X-Forwarded-For`),
 //! sign-out everywhere, and a token for the site's back end.
@@ -170,17 +170,18 @@ fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
     Running::start_command(command, "synerise-auth listening on http://")
 }
 
-/// The README's nginx configuration, between its `nginx:begin` and `nginx:end` marks, with the
-/// instances' and the proxy's own addresses and this test's certificate put in.
+/// The nginx configuration of `docs/production.md`, between its `nginx:begin` and `nginx:end`
+/// marks, with the instances' and the proxy's own addresses and this test's certificate put in.
 fn readme_nginx_config(upstreams: [&str; 2], port: u16, certificate: &Path, key: &Path) -> String {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-            .unwrap();
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/production.md"),
+    )
+    .unwrap();
     let block = readme
         .split_once("<!-- nginx:begin -->")
         .and_then(|(_, rest)| rest.split_once("<!-- nginx:end -->"))
         .map(|(block, _)| block)
-        .expect("the README's nginx block");
+        .expect("the nginx block of docs/production.md");
     let mut config = block
         .trim()
         .strip_prefix("```nginx")
@@ -211,7 +212,7 @@ fn readme_nginx_config(upstreams: [&str; 2], port: u16, certificate: &Path, key:
     ] {
         assert!(
             config.contains(&from),
-            "the README's nginx block no longer has `{from}`"
+            "the nginx block of docs/production.md no longer has `{from}`"
         );
         config = config.replace(&from, &to);
     }

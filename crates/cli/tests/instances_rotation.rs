@@ -25,7 +25,7 @@ fn a_key_activated_and_signalled_on_each_instance_signs_everywhere() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    // The key that signs today, made a set as the README's first step says.
+    // The key that signs today, made a set as the first step of docs/keys.md says.
     let today = keygen(&tmp.path().join("today"));
     let dir = tmp.path().join("keys");
     keys_init(&dir, Some(&tmp.path().join("today/private.pem")));

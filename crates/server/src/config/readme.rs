@@ -1,5 +1,6 @@
-//! The README's settings table, made from the declarations: a test fails when the two differ,
-//! and `UPDATE_README=1 cargo test -p synerise-auth-server readme` writes the table into it.
+//! The settings table of `docs/configure.md`, made from the declarations: a test fails when the
+//! two differ, and `UPDATE_README=1 cargo test -p synerise-auth-server readme` writes the table
+//! into the page.
 
 use std::path::Path;
 
@@ -51,16 +52,16 @@ fn with_table(readme: &str, table: &str) -> Option<String> {
 
 #[test]
 fn the_readme_table_is_made_from_the_declarations() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/configure.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let expected = with_table(&readme, &table()).expect("the README has a settings table");
+    let expected = with_table(&readme, &table()).expect("docs/configure.md has a settings table");
     if std::env::var_os("UPDATE_README").is_some() {
         std::fs::write(&path, &expected).unwrap();
         return;
     }
     assert!(
         readme == expected,
-        "README.md's settings table differs from the declarations; run \
+        "docs/configure.md's settings table differs from the declarations; run \
          `UPDATE_README=1 cargo test -p synerise-auth-server readme` and review the change. \
          Expected:\n{}",
         table()

@@ -135,7 +135,7 @@ fn verifies(token: &str, key: &PublicKey) -> bool {
     Verifier::new(key).verify(token, now()).is_ok()
 }
 
-/// The rehearsal of the README's procedure: shortened lifetime, `keys new`, reload, `keys
+/// The rehearsal of the procedure in docs/keys.md: shortened lifetime, `keys new`, reload, `keys
 /// activate` and reload back to back, the old token refused by the gate as
 /// `certificate_replaced`, a renewed one accepted, and the old key retired.
 #[tokio::test]
