@@ -6,7 +6,7 @@ use std::sync::Arc;
 use napi::{Env, Status, Task};
 use synerise_auth_token::{CustomerUuid, Email, TokenTtl, UnixTime};
 
-use crate::issuer::{IssuedToken, Signing};
+use crate::{signing::Signing, values::IssuedToken};
 
 /// One token to sign.
 #[derive(Debug)]

@@ -7,74 +7,15 @@ use arc_swap::ArcSwap;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use synerise_auth_token::{
-    CustomerUuid, Email, Issuer as TokenIssuer, KeySet, OtherKeys, PublicKey, PublicKeyFormat,
-    TokenTtl, UnixTime, UuidSalt, Verifier,
+    CustomerUuid, Email, PublicKey, PublicKeyFormat, TokenTtl, UnixTime, UuidSalt, Verifier,
 };
 
 use crate::{
     error::{Result, coded, token_error, verify_error},
     issue_task::IssueTask,
+    signing::{Kid, Signing, load},
+    values::{IssuerOptions, VerifiedToken},
 };
-
-/// How an `Issuer` is made.
-#[napi(object)]
-#[derive(Debug)]
-pub struct IssuerOptions {
-    /// A private key file (PEM, a set of one) or a key directory made by `synerise-auth keys`.
-    pub key: String,
-    /// The secret salt of customer UUIDs: the same as the service's `uuid_salt`.
-    pub salt: String,
-    /// The token lifetime: `7d`, `12h`, `90m`, `3600s` or seconds; 7 days when left out.
-    pub ttl: Option<String>,
-    /// The `kid` header for a key file: `none` (the default), `thumbprint` or a fixed string. A
-    /// key directory of more than one key always names the thumbprint.
-    pub kid: Option<String>,
-}
-
-/// A token just signed.
-#[napi(object)]
-#[derive(Debug)]
-pub struct IssuedToken {
-    /// The compact RS256 JWT, for `SR.client.setAccessToken`.
-    pub jwt: String,
-    /// The customer's UUID, as in the token's `uuid` claim.
-    pub uuid: String,
-    /// When the token expires: RFC 3339, UTC (the token-endpoint reply's `expiresAt`).
-    pub expires_at: String,
-    /// The same instant, seconds since the epoch (the token's `exp`).
-    pub exp: i64,
-}
-
-/// A token that verified.
-#[napi(object)]
-#[derive(Debug)]
-pub struct VerifiedToken {
-    /// The `email` claim.
-    pub email: String,
-    /// The `uuid` claim.
-    pub uuid: String,
-    /// The `exp` claim.
-    pub exp: i64,
-    /// The `iat` claim, when the token has one.
-    pub iat: Option<i64>,
-    /// The header's `kid`, when it has one.
-    pub kid: Option<String>,
-}
-
-/// What signs right now; replaced whole by a reload.
-#[derive(Debug)]
-pub(crate) struct Signing {
-    pub(crate) issuer: TokenIssuer,
-    others: OtherKeys,
-}
-
-/// The `kid` header a key file's tokens carry.
-#[derive(Debug, Clone)]
-enum Kid {
-    None,
-    Thumbprint,
-    Fixed(String),
-}
 
 /// Issues, verifies and publishes Synerise tokens. Holds the key set, the salt and the lifetime;
 /// none of them is ever printed.
@@ -86,22 +27,6 @@ pub struct Issuer {
     salt: UuidSalt,
     ttl: TokenTtl,
     signing: ArcSwap<Signing>,
-}
-
-fn load(key: &PathBuf, kid: &Kid) -> Result<Signing> {
-    let set = KeySet::load(key).map_err(|e| token_error(&e))?;
-    let several = set.len() > 1;
-    let (active, others) = set.into_parts();
-    // With more than one key published, a verifier needs the `kid` to pick the key.
-    let kid = match (kid, several) {
-        (Kid::None, false) => None,
-        (Kid::Fixed(kid), false) => Some(kid.clone()),
-        _ => Some(active.public_key().thumbprint().to_owned()),
-    };
-    Ok(Signing {
-        issuer: TokenIssuer::new(active, kid),
-        others,
-    })
 }
 
 #[napi]

@@ -10,8 +10,11 @@ mod error;
 mod functions;
 mod issue_task;
 mod issuer;
+mod signing;
+mod values;
 
 pub use error::{Code, Result};
 pub use functions::{customer_uuid, identity_hash};
 pub use issue_task::IssueTask;
-pub use issuer::{IssuedToken, Issuer, IssuerOptions, VerifiedToken};
+pub use issuer::Issuer;
+pub use values::{IssuedToken, IssuerOptions, VerifiedToken};
