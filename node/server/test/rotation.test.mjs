@@ -18,8 +18,9 @@ test('keys new, keys activate and reload: the JWK set and kid follow the directo
   const dir = join(await tempDir(t), 'keys');
   await cli(['keys', '--dir', dir, 'init']);
   const issuer = new Issuer({ key: dir, salt: SALT });
-  const first = await issuer.issue(EMAIL);
-  const firstKid = issuer.kid;
+  const alone = await issuer.issue(EMAIL);
+  assert.equal(decodeProtectedHeader(alone.jwt).kid, undefined, 'a set of one key names no kid (kid: none)');
+  assert.equal(issuer.kid, null);
   assert.equal(issuer.jwks().keys.length, 1);
 
   await cli(['keys', '--dir', dir, 'new']);
@@ -27,8 +28,12 @@ test('keys new, keys activate and reload: the JWK set and kid follow the directo
   issuer.reload();
   const published = issuer.jwks();
   assert.equal(published.keys.length, 2, 'the next key is published before it signs');
+  const firstKid = issuer.kid;
   assert.ok(firstKid, 'a set of two keys names its kid');
-  assert.equal(decodeProtectedHeader((await issuer.issue(EMAIL)).jwt).kid, firstKid, 'the active key still signs');
+  assert.ok(published.keys.some((k) => k.kid === firstKid));
+  // Signed by the active key, now naming it: the token that must outlive the rotation.
+  const first = await issuer.issue(EMAIL);
+  assert.equal(decodeProtectedHeader(first.jwt).kid, firstKid, 'the active key still signs');
 
   await cli(['keys', '--dir', dir, 'activate']);
   issuer.reload();
