@@ -66,7 +66,7 @@ let publicKey;
 let browser;
 
 before(async () => {
-  execFileSync(BIN, ['keygen', '--out', join(dir, 'keys')]);
+  execFileSync(BIN, ['keygen', '--out', join(dir, 'keys')], { stdio: 'ignore' });
   publicKey = createPublicKey(readFileSync(join(dir, 'keys', 'public.pem')));
   gate = await start('synerise-auth gate', BIN, ['gate', '--certificate', join(dir, 'keys', 'public.pem'), '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'gate')], {
     ready: /^synerise-auth gate listening on (http:\/\/\S+)$/,
