@@ -28,6 +28,7 @@ pub(crate) fn token_error(e: &synerise_auth_token::Error) -> napi::Error<Code> {
         Error::InvalidUuid(_) => "invalid_uuid",
         Error::InvalidSalt(_) => "invalid_salt",
         Error::InvalidTtl(_) => "invalid_ttl",
+        // The issuing crate's code for a key set that does not load.
         Error::Key(_) | Error::KeySet(_) => "key_set_invalid",
         _ => "internal_error",
     };
@@ -36,5 +37,11 @@ pub(crate) fn token_error(e: &synerise_auth_token::Error) -> napi::Error<Code> {
 
 /// A refused token: the verifier's own code (`expired`, `bad_signature`, `wrong_algorithm`...).
 pub(crate) fn verify_error(e: &synerise_auth_token::VerifyError) -> napi::Error<Code> {
+    coded(e.code(), e.to_string())
+}
+
+/// The issuing crate's errors, with its own stable codes (`key_set_invalid`, `signing_failed`,
+/// `rate_limited`).
+pub(crate) fn issuing_error(e: &synerise_auth_issuing::IssuingError) -> napi::Error<Code> {
     coded(e.code(), e.to_string())
 }

@@ -1,37 +1,26 @@
 //! The signature, on libuv's thread pool: the event loop hands the claims over and is free until
-//! the token comes back.
+//! the token comes back. A token found in the reuse cache crosses over as it is.
 
 use std::sync::Arc;
 
 use napi::{Env, Status, Task};
-use synerise_auth_token::{CustomerUuid, Email, TokenTtl, UnixTime};
+use synerise_auth_issuing::{Issued, Pending, Tokens};
+use synerise_auth_token::UnixTime;
 
-use crate::{signing::Signing, values::IssuedToken};
+use crate::values::IssuedToken;
 
-/// One token to sign.
+/// One token to hand out: found in the cache, or to sign.
 #[derive(Debug)]
 pub struct IssueTask {
-    signing: Arc<Signing>,
-    email: Email,
-    uuid: CustomerUuid,
-    ttl: TokenTtl,
-    now: UnixTime,
+    tokens: Arc<Tokens>,
+    found: Option<Result<Issued, Pending>>,
 }
 
 impl IssueTask {
-    pub(crate) fn new(
-        signing: Arc<Signing>,
-        email: Email,
-        uuid: CustomerUuid,
-        ttl: TokenTtl,
-        now: UnixTime,
-    ) -> Self {
+    pub(crate) fn new(tokens: Arc<Tokens>, found: Result<Issued, Pending>) -> Self {
         Self {
-            signing,
-            email,
-            uuid,
-            ttl,
-            now,
+            tokens,
+            found: Some(found),
         }
     }
 }
@@ -40,21 +29,26 @@ impl Task for IssueTask {
     type Output = IssuedToken;
     type JsValue = IssuedToken;
 
-    /// Runs on a libuv worker thread. A failure here is the signature primitive's (it does not
-    /// fail for a valid key); napi's `Task` carries only its own status, so it reaches
-    /// JavaScript as `GenericFailure`, which the package reports as `internal_error`.
+    /// Runs on a libuv worker thread. napi's `Task` rejects with its own status only, so a
+    /// failure puts the stable code first in the message (`signing_failed: ...`), which the
+    /// package's JavaScript turns back into the error's `code`.
     fn compute(&mut self) -> napi::Result<IssuedToken> {
-        let internal =
-            |e: synerise_auth_token::Error| napi::Error::new(Status::GenericFailure, e.to_string());
-        let issued = self
-            .signing
-            .issuer
-            .issue(&self.email, &self.uuid, self.ttl, self.now)
-            .map_err(internal)?;
+        let issued = match self.found.take() {
+            Some(Ok(hit)) => hit,
+            Some(Err(pending)) => self.tokens.sign(pending).map_err(|e| {
+                napi::Error::new(Status::GenericFailure, format!("{}: {e}", e.code()))
+            })?,
+            None => {
+                return Err(napi::Error::new(
+                    Status::GenericFailure,
+                    "internal_error: the token was already handed out",
+                ));
+            }
+        };
         let (jwt, claims) = issued.into_parts();
-        let expires_at = UnixTime::from_secs(claims.exp)
-            .to_rfc3339()
-            .map_err(internal)?;
+        let expires_at = UnixTime::from_secs(claims.exp).to_rfc3339().map_err(|e| {
+            napi::Error::new(Status::GenericFailure, format!("internal_error: {e}"))
+        })?;
         Ok(IssuedToken {
             jwt,
             uuid: claims.uuid.to_string(),

@@ -1,19 +1,19 @@
-//! `Issuer`: the key set, the salt and the token lifetime, loaded once; tokens issued, verified
-//! and published from them; the key set reloaded on request.
+//! `Issuer`: the issuing crate's [`Tokens`] (the key set, the salt, the lifetime, token reuse),
+//! loaded once; tokens issued, verified and published from it; the key set reloaded on request.
 
 use std::{path::PathBuf, sync::Arc};
 
-use arc_swap::ArcSwap;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
+use synerise_auth_issuing::{KidSetting, SigningSettings, Tokens};
 use synerise_auth_token::{
     CustomerUuid, Email, PublicKey, PublicKeyFormat, TokenTtl, UnixTime, UuidSalt, Verifier,
 };
 
 use crate::{
-    error::{Result, coded, token_error, verify_error},
+    error::{Result, coded, issuing_error, token_error, verify_error},
     issue_task::IssueTask,
-    signing::{Kid, Signing, load},
     values::{IssuerOptions, VerifiedToken},
 };
 
@@ -22,43 +22,32 @@ use crate::{
 #[napi]
 #[derive(Debug)]
 pub struct Issuer {
-    key: PathBuf,
-    kid: Kid,
-    salt: UuidSalt,
-    ttl: TokenTtl,
-    signing: ArcSwap<Signing>,
+    tokens: Arc<Tokens>,
 }
 
 #[napi]
 impl Issuer {
-    /// Loads the key set and checks the salt and lifetime. Throws `key_set_invalid` (naming the file
-    /// and the reason), `invalid_salt` or `invalid_ttl`.
+    /// Loads the key set and checks the salt and lifetime. Throws `key_set_invalid` (naming the
+    /// file and the reason), `invalid_salt` or `invalid_ttl`.
     #[napi(constructor)]
     pub fn new(options: IssuerOptions) -> Result<Self> {
         let salt = UuidSalt::new(options.salt).map_err(|e| token_error(&e))?;
-        let ttl = match options.ttl.as_deref() {
-            None => TokenTtl::default(),
-            Some(text) => text.parse().map_err(|e| token_error(&e))?,
-        };
-        let kid = match options.kid.as_deref() {
-            None | Some("" | "none") => Kid::None,
-            Some("thumbprint") => Kid::Thumbprint,
-            Some(fixed) => Kid::Fixed(fixed.to_owned()),
-        };
-        let key = PathBuf::from(options.key);
-        let signing = load(&key, &kid)?;
+        let mut settings = SigningSettings::new(PathBuf::from(options.key));
+        if let Some(text) = options.ttl.as_deref() {
+            settings.ttl = text.parse::<TokenTtl>().map_err(|e| token_error(&e))?;
+        }
+        settings.kid = KidSetting::parse(options.kid.as_deref().unwrap_or_default());
+        settings.cache.enabled = options.reuse.unwrap_or(true);
+        let tokens = Tokens::load(settings, salt).map_err(|e| issuing_error(&e))?;
         Ok(Self {
-            key,
-            kid,
-            salt,
-            ttl,
-            signing: ArcSwap::from_pointee(signing),
+            tokens: Arc::new(tokens),
         })
     }
 
-    /// Signs `{exp, iat, uuid, email}` for `email` at `now` (seconds since the epoch) on libuv's
-    /// thread pool. `uuid` defaults to the one derived from the salt and the email. Throws
-    /// `invalid_email` or `invalid_uuid` before anything is signed.
+    /// A token for `email` at `now` (seconds since the epoch): the one signed for this customer
+    /// a few minutes ago, or a new signature on libuv's thread pool. `uuid` defaults to the one
+    /// derived from the salt and the email. Throws `invalid_email` or `invalid_uuid` before
+    /// anything is signed.
     #[napi(ts_return_type = "Promise<IssuedToken>")]
     pub fn issue(
         &self,
@@ -67,16 +56,16 @@ impl Issuer {
         now: i64,
     ) -> Result<AsyncTask<IssueTask>> {
         let email = Email::parse(&email).map_err(|e| token_error(&e))?;
-        let uuid = match uuid {
-            Some(text) => CustomerUuid::parse(&text).map_err(|e| token_error(&e))?,
-            None => CustomerUuid::derive(&self.salt, email.as_str()),
-        };
+        let uuid = uuid
+            .map(|text| CustomerUuid::parse(&text))
+            .transpose()
+            .map_err(|e| token_error(&e))?;
+        // The cache lookup is a hash and a map read: done here, so only a signature crosses to
+        // the thread pool.
+        let found = self.tokens.lookup(&email, uuid, UnixTime::from_secs(now));
         Ok(AsyncTask::new(IssueTask::new(
-            self.signing.load_full(),
-            email,
-            uuid,
-            self.ttl,
-            UnixTime::from_secs(now),
+            Arc::clone(&self.tokens),
+            found,
         )))
     }
 
@@ -85,7 +74,7 @@ impl Issuer {
     #[napi(js_name = "customerUuid")]
     pub fn customer_uuid(&self, email: String) -> Result<String> {
         let email = Email::parse(&email).map_err(|e| token_error(&e))?;
-        Ok(CustomerUuid::derive(&self.salt, email.as_str()).to_string())
+        Ok(self.tokens.derive_uuid(&email).to_string())
     }
 
     /// Verifies `token` at `now` against every published key (active, next, and retired keys
@@ -95,11 +84,7 @@ impl Issuer {
     #[napi]
     pub fn verify(&self, token: String, now: i64) -> Result<VerifiedToken> {
         let now = UnixTime::from_secs(now);
-        let signing = self.signing.load();
-        let verifier = Verifier::for_set(
-            signing.issuer.public_key(),
-            signing.others.published(now, self.ttl),
-        );
+        let verifier = Verifier::for_set(&self.tokens.public_key(), &published(&self.tokens, now)?);
         let verified = verifier.verify(&token, now).map_err(|e| verify_error(&e))?;
         let kid = verified
             .header
@@ -125,31 +110,26 @@ impl Issuer {
                 .parse::<PublicKeyFormat>()
                 .map_err(|e| coded("invalid_format", e))?,
         };
-        Ok(self.signing.load().issuer.public_key().to_format(format))
+        Ok(self.tokens.public_key().to_format(format))
     }
 
     /// The JWK Set at `now`, as JSON text: the active key, the next key, and the retired keys
     /// whose tokens may still be valid.
     #[napi]
     pub fn jwks(&self, now: i64) -> String {
-        let signing = self.signing.load();
-        let keys: Vec<serde_json::Value> = std::iter::once(signing.issuer.public_key())
-            .chain(signing.others.published(UnixTime::from_secs(now), self.ttl))
-            .map(PublicKey::to_jwk)
-            .collect();
-        serde_json::json!({ "keys": keys }).to_string()
+        self.tokens.jwks(UnixTime::from_secs(now))
     }
 
     /// The `kid` this issuer's tokens carry, if any.
     #[napi(getter)]
     pub fn kid(&self) -> Option<String> {
-        self.signing.load().issuer.kid().map(str::to_owned)
+        self.tokens.kid()
     }
 
     /// The token lifetime in seconds.
     #[napi(getter, js_name = "ttlSeconds")]
     pub fn ttl_seconds(&self) -> u32 {
-        self.ttl.as_secs()
+        self.tokens.ttl().as_secs()
     }
 
     /// Reads the key set again (after `synerise-auth keys activate`, say): tokens from the next
@@ -157,8 +137,31 @@ impl Issuer {
     /// `key_set_invalid`.
     #[napi]
     pub fn reload(&self) -> Result<()> {
-        let signing = load(&self.key, &self.kid)?;
-        self.signing.store(Arc::new(signing));
+        self.tokens.reload().map_err(|e| issuing_error(&e))?;
         Ok(())
     }
+}
+
+/// The published keys at `now`, read back from the JWK Set the issuing crate publishes (it keeps
+/// the key set itself private), for the verifier.
+fn published(tokens: &Tokens, now: UnixTime) -> Result<Vec<PublicKey>> {
+    let unexpected = |what: &str| coded("internal_error", format!("the published key set {what}"));
+    let set: serde_json::Value =
+        serde_json::from_str(&tokens.jwks(now)).map_err(|_| unexpected("is not JSON"))?;
+    let keys = set
+        .get("keys")
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| unexpected("has no keys"))?;
+    keys.iter()
+        .map(|jwk| {
+            let part = |name: &str| {
+                jwk.get(name)
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+                    .ok_or_else(|| unexpected("holds a key without n or e"))
+            };
+            PublicKey::from_rsa_components(&part("n")?, &part("e")?, "the published key set")
+                .map_err(|e| token_error(&e))
+        })
+        .collect()
 }

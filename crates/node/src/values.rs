@@ -15,9 +15,12 @@ pub struct IssuerOptions {
     /// The `kid` header for a key file: `none` (the default), `thumbprint` or a fixed string. A
     /// key directory of more than one key always names the thumbprint.
     pub kid: Option<String>,
+    /// Hand a customer the token signed for them less than 10 minutes ago instead of signing
+    /// again, as `serve` does (`token_cache`); on by default.
+    pub reuse: Option<bool>,
 }
 
-/// A token just signed.
+/// A token just signed, or reused.
 #[napi(object)]
 #[derive(Debug)]
 pub struct IssuedToken {

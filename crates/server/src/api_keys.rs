@@ -10,7 +10,12 @@ use subtle::ConstantTimeEq;
 /// An entry of the configured list is either the key itself or `sha256:<64 hex digits>` of it,
 /// so that the plain key need not be stored in configuration. The digests are kept sorted and
 /// once each, so two lists that accept the same keys hold the same digests.
-#[derive(Clone, Default)]
+///
+/// Two lists are equal when they accept exactly the same keys, whatever their order (for
+/// comparing configurations only: a key a client presents goes through
+/// [`accepted_digest`](Self::accepted_digest), in constant time). Its `Debug` shows only how
+/// many there are.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) struct ApiKeys(Vec<[u8; 32]>);
 
 /// Shortest plain API key accepted: 128 bits of entropy as hex or base64 is 22+ characters.
@@ -54,14 +59,6 @@ impl ApiKeys {
         self.0.is_empty()
     }
 
-    /// Whether `other` accepts exactly the same keys, in whatever order they are listed. (Its
-    /// `Debug` shows only how many there are, so a key replaced by another reads the same.) For
-    /// comparing configurations only: a key a client presents goes through
-    /// [`accepted_digest`](Self::accepted_digest), in constant time.
-    pub(crate) fn same_keys(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-
     /// The digest of `presented` when it is one of the keys (to key per-key limits by). Every
     /// configured key is compared, in constant time, whatever matches, so timing reveals neither
     /// which key matched nor how much of it.
@@ -94,13 +91,11 @@ mod tests {
         let b = "second key, long enough to pass";
         let c = "a third key, long enough to pass";
         let ab = ApiKeys::parse(&[a, b]).unwrap();
-        assert!(ab.same_keys(&ApiKeys::parse(&[b, a]).unwrap()));
+        assert!(ab == ApiKeys::parse(&[b, a]).unwrap());
         let digest = hex::encode(Sha256::digest(b.as_bytes()));
-        assert!(
-            ab.same_keys(&ApiKeys::parse(&[a.to_owned(), format!("sha256:{digest}")]).unwrap())
-        );
-        assert!(!ab.same_keys(&ApiKeys::parse(&[a, c]).unwrap()));
-        assert!(!ab.same_keys(&ApiKeys::parse(&[a]).unwrap()));
+        assert!(ab == ApiKeys::parse(&[a.to_owned(), format!("sha256:{digest}")]).unwrap());
+        assert!(ab != ApiKeys::parse(&[a, c]).unwrap());
+        assert!(ab != ApiKeys::parse(&[a]).unwrap());
     }
 
     #[test]

@@ -232,3 +232,22 @@ impl From<synerise_auth_store::StoreError> for ApiError {
         }
     }
 }
+
+/// Issuing's refusals: over a rate limit is a 429 with `Retry-After`; a key set that does not
+/// load or a signature that fails is unexpected (500, cause logged).
+impl From<synerise_auth_issuing::IssuingError> for ApiError {
+    fn from(error: synerise_auth_issuing::IssuingError) -> Self {
+        match error {
+            synerise_auth_issuing::IssuingError::RateLimited(limited) => Self::TooManyRequests {
+                retry_after_secs: limited.retry_after_secs(),
+            },
+            other => Self::Unexpected(other.into()),
+        }
+    }
+}
+
+impl From<synerise_auth_issuing::RateLimited> for ApiError {
+    fn from(limited: synerise_auth_issuing::RateLimited) -> Self {
+        synerise_auth_issuing::IssuingError::from(limited).into()
+    }
+}

@@ -28,11 +28,9 @@ mod reload;
 mod routes;
 mod runtime;
 mod serve;
-mod signing;
 mod startup;
 mod state;
 pub mod telemetry;
-mod token_cache;
 mod token_service;
 
 pub use client_ip::TrustedProxies;

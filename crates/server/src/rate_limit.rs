@@ -1,48 +1,13 @@
-//! Brute-force limits: requests per key per minute (in this process), and failed sign-ins in a
-//! row per account (in the store, shared by every instance).
+//! Brute-force limits: failed sign-ins in a row per account (in the store, shared by every
+//! instance). The per-minute limits in this process are the issuing crate's [`PerMinute`].
 
-use std::{hash::Hash, num::NonZeroU32, sync::Arc};
+use std::sync::Arc;
 
-use governor::{Quota, RateLimiter, clock::Clock as _, state::keyed::DefaultKeyedStateStore};
+pub(crate) use synerise_auth_issuing::PerMinute;
 use synerise_auth_store::{LockoutPolicy, SignInKey, SignInLockout};
 use synerise_auth_token::{Clock, Email};
 
 use crate::ApiError;
-
-/// A per-key limit of N requests a minute (GCRA, bursts up to N). `0` means unlimited.
-#[derive(Debug, Clone)]
-pub(crate) struct PerMinute<K: Hash + Eq + Clone>(
-    Option<Arc<RateLimiter<K, DefaultKeyedStateStore<K>, governor::clock::DefaultClock>>>,
-);
-
-impl<K: Hash + Eq + Clone> PerMinute<K> {
-    pub(crate) fn new(per_minute: u32) -> Self {
-        Self(
-            NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
-        )
-    }
-
-    /// Counts one request for `key`; refuses with 429 and `Retry-After` over the limit.
-    pub(crate) fn check(&self, key: &K) -> Result<(), ApiError> {
-        let Some(limiter) = &self.0 else {
-            return Ok(());
-        };
-        limiter.check_key(key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
-            }
-        })
-    }
-
-    /// Forgets keys whose allowance is full again, so memory stays bounded.
-    pub(crate) fn prune(&self) {
-        if let Some(limiter) = &self.0 {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
-    }
-}
 
 /// Failed sign-ins in a row per account; at the limit the account is locked for a while.
 ///
@@ -196,19 +161,5 @@ mod tests {
             assert!(tracker.failed(&a).await.is_ok());
         }
         assert!(tracker.check(&a).await.is_ok());
-    }
-
-    #[test]
-    fn per_minute_refuses_past_the_quota_and_zero_is_unlimited() {
-        let limit = PerMinute::new(2);
-        assert!(limit.check(&"k").is_ok());
-        assert!(limit.check(&"k").is_ok());
-        let err = limit.check(&"k").unwrap_err();
-        assert_eq!(err.code(), "rate_limited");
-        assert!(limit.check(&"other").is_ok());
-        let unlimited = PerMinute::new(0);
-        for _ in 0..100 {
-            assert!(unlimited.check(&"k").is_ok());
-        }
     }
 }

@@ -15,15 +15,10 @@ use std::{
     sync::{Arc, Mutex, OnceLock, PoisonError},
 };
 
+use synerise_auth_issuing::SigningSettings;
 use synerise_auth_token::CustomerUuid;
 
-use crate::{
-    Settings,
-    gate::GateService,
-    metrics::Metrics,
-    signing::{Signing, SigningSettings},
-    token_service::TokenService,
-};
+use crate::{Settings, gate::GateService, metrics::Metrics, token_service::TokenService};
 
 /// Where the settings come from, read again at each reload: the flags and environment `serve`
 /// started with over the configuration file as it is now.
@@ -150,25 +145,23 @@ impl Reloader {
         };
         let restart_needed = restart_needed(&self.running(), &settings);
         let wanted = signing_settings(&settings);
-        let current = self.inner.tokens.signing();
         let mode = settings.mode;
-        let loaded = {
-            let current = Arc::clone(&current);
-            tokio::task::spawn_blocking(move || -> anyhow::Result<Signing> {
+        let reloaded = {
+            let tokens = Arc::clone(&self.inner.tokens);
+            tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                 crate::key_permissions::check_key_set_permissions(&wanted.key, mode)?;
-                Ok(Signing::load(wanted, Some(&current))?)
+                Ok(tokens.tokens().reload_with(wanted)?)
             })
             .await??
         };
         let report = ReloadReport {
-            kid: loaded.key_id.to_string(),
-            previous_kid: current.key_id.to_string(),
-            keys: 1 + usize::from(loaded.others.next().is_some()) + loaded.others.retired().len(),
-            next: loaded.others.next().map(|k| k.thumbprint().to_owned()),
+            kid: reloaded.key_id.clone(),
+            previous_kid: reloaded.previous_key_id.clone(),
+            keys: reloaded.keys,
+            next: reloaded.next.clone(),
             restart_needed,
         };
-        let public = loaded.public_key().clone();
-        self.inner.tokens.replace(loaded);
+        let public = reloaded.public_key;
         self.inner
             .metrics
             .signing_key(&report.kid, Some(&report.previous_kid));
@@ -240,11 +233,13 @@ impl Reloader {
 /// The settings, other than the ones a reload applies, that differ between `old` and `new`.
 fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
     let mut changed = Vec::new();
-    // Compared by their `Debug` text: every field has one, and the secret ones are compared
-    // below by what they do rather than by what they print.
+    // Compared as typed values; the secret ones by digest (the API keys, the salt below) or in
+    // constant time (the database URL), never by what they print. The pattern names every
+    // field, so a setting added later does not compile until it is placed here or below.
     macro_rules! compare {
-        ($($field:ident => $name:literal),* $(,)?) => {
-            $( if format!("{:?}", old.$field) != format!("{:?}", new.$field) {
+        ($($field:ident => $name:literal),* $(,)?; applied: $($applied:ident),* $(,)?) => {
+            let Settings { $($field: _,)* $($applied: _,)* uuid_salt: _ } = old;
+            $( if old.$field != new.$field {
                 changed.push($name);
             } )*
         };
@@ -253,6 +248,8 @@ fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
         mode => "production",
         listen => "listen",
         data_dir => "data_dir",
+        database => "[database]",
+        api_keys => "api_keys",
         leeway_secs => "leeway_secs",
         signup => "signup",
         demo_account => "demo_account",
@@ -265,12 +262,11 @@ fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
         gate => "[gate]",
         connections => "[connections]",
         request_timeout => "[connections] request_timeout",
+        trusted_proxies => "[connections] trusted_proxies",
         hashing => "[password_hashing]",
-        identity_cookie => "[sessions] identity_cookie",
+        identity_cookie => "[sessions] identity_cookie";
+        applied: key, token_ttl, token_kid, token_cache,
     );
-    if !old.api_keys.same_keys(&new.api_keys) {
-        changed.push("api_keys");
-    }
     let probe = |settings: &Settings| {
         settings
             .uuid_salt
@@ -281,4 +277,70 @@ fn restart_needed(old: &Settings, new: &Settings) -> Vec<&'static str> {
         changed.push("uuid_salt");
     }
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use synerise_auth_token::UuidSalt;
+
+    use super::*;
+    use crate::{DatabaseSettings, TrustedProxies};
+
+    fn base() -> Settings {
+        let mut settings = Settings::for_test(Path::new("/nowhere"));
+        settings.uuid_salt = Some(UuidSalt::new("the first salt").unwrap());
+        settings
+            .with_api_keys(&["an API key of twenty-odd characters".to_owned()])
+            .unwrap()
+    }
+
+    #[test]
+    fn the_same_settings_need_no_restart_and_signing_ones_apply_by_reload() {
+        let mut new = base();
+        assert!(restart_needed(&base(), &new).is_empty());
+        new.token_ttl = "1h".parse().unwrap();
+        new.key = Some("/elsewhere/key.pem".into());
+        assert!(restart_needed(&base(), &new).is_empty());
+    }
+
+    #[test]
+    fn each_changed_setting_is_named_secrets_included() {
+        let mut new = base();
+        new.database = DatabaseSettings::postgres("postgres://a:secret@db/auth");
+        new.trusted_proxies = TrustedProxies::parse(&["10.0.0.0/8"]).unwrap();
+        new.signup = false;
+        assert_eq!(
+            restart_needed(&base(), &new),
+            ["[database]", "signup", "[connections] trusted_proxies"]
+        );
+    }
+
+    #[test]
+    fn a_replaced_secret_is_seen_though_it_prints_the_same() {
+        let mut salt = base();
+        salt.uuid_salt = Some(UuidSalt::new("another salt").unwrap());
+        assert_eq!(
+            format!("{:?}", base().uuid_salt),
+            format!("{:?}", salt.uuid_salt)
+        );
+        assert_eq!(restart_needed(&base(), &salt), ["uuid_salt"]);
+
+        let keys = base()
+            .with_api_keys(&["another API key of twenty-odd characters".to_owned()])
+            .unwrap();
+        assert_eq!(
+            format!("{:?}", base().api_keys),
+            format!("{:?}", keys.api_keys)
+        );
+        assert_eq!(restart_needed(&base(), &keys), ["api_keys"]);
+
+        let mut one = base();
+        one.database = DatabaseSettings::postgres("postgres://a:one@db/auth");
+        let mut two = base();
+        two.database = DatabaseSettings::postgres("postgres://a:two@db/auth");
+        assert_eq!(format!("{:?}", one.database), format!("{:?}", two.database));
+        assert_eq!(restart_needed(&one, &two), ["[database]"]);
+    }
 }

@@ -5,9 +5,10 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use anyhow::Context as _;
 use axum::{Router, http::header, routing::get};
 use secrecy::SecretString;
+use synerise_auth_issuing::Tokens;
 use synerise_auth_store::{AccountStore, StoreError};
 use synerise_auth_token::{
-    Clock, Email, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
+    Clock, Email, KeySet, LogTagKey, PublicKeyFormat, SigningKey, SystemClock, UnixTime, UuidSalt,
 };
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -26,7 +27,6 @@ use crate::{
     reload::Reloader,
     routes,
     routes::gate::gate_router,
-    signing::Signing,
     state::StateParts,
     token_service::TokenService,
 };
@@ -102,7 +102,8 @@ impl Application {
         };
         check_key_set_permissions(&key_path, settings.mode)?;
         // A key file is a set of one; a key directory signs with its active key.
-        let signing = Signing::load(crate::reload::signing_settings(&settings), None)?;
+        let signing_settings = crate::reload::signing_settings(&settings);
+        let key_set = KeySet::load(&signing_settings.key)?;
 
         let dev_api_key = fill_dev_defaults(&mut settings)?;
         let salt = settings
@@ -111,19 +112,20 @@ impl Application {
             .context("no UUID salt configured (SYNERISE_AUTH_UUID_SALT)")?;
         // Keyed by the salt, which every instance of the site shares, so tags match everywhere.
         let log_tags = LogTagKey::derive(&salt);
+        let tokens = Tokens::with_key_set(key_set, signing_settings, salt);
 
         let notes = StartupNotes {
             mode: settings.mode,
-            public_key_single_line: signing.public_key().to_format(PublicKeyFormat::SingleLine),
+            public_key_single_line: tokens.public_key().to_format(PublicKeyFormat::SingleLine),
             key_path,
             key_created,
             dev_api_key,
             demo_account: (settings.mode == Mode::Dev && settings.demo_account)
                 .then_some((DEMO_EMAIL, DEMO_PASSWORD)),
         };
-        let certificate = signing.public_key().clone();
-        let kid = signing.key_id.to_string();
-        let tokens = TokenService::new(signing, salt, Arc::clone(&clock));
+        let certificate = tokens.public_key();
+        let kid = tokens.key_id().to_string();
+        let tokens = TokenService::new(tokens, Arc::clone(&clock));
         let metrics = Arc::new(Metrics::new(settings.metrics)?);
         Metrics::spawn_upkeep(&metrics);
         metrics.signing_key(&kid, None);

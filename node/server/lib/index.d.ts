@@ -8,6 +8,8 @@ export interface IssuerOptions {
   ttl?: number | string;
   /** The `kid` header for a key file: `none` (default), `thumbprint` or a fixed string. */
   kid?: string;
+  /** Hand a customer the token signed for them less than 10 minutes ago, as `serve` does; true by default. */
+  reuse?: boolean;
   /** Milliseconds since the epoch; `Date.now` by default. */
   clock?: () => number;
 }
@@ -48,7 +50,7 @@ export interface Jwk {
 export declare class Issuer {
   /** Throws SyneriseAuthError `key_set_invalid`, `invalid_salt` or `invalid_ttl`. */
   constructor(options: IssuerOptions);
-  /** Signs a token for `email` on libuv's thread pool. Rejects with `invalid_email`, `invalid_uuid`. */
+  /** A token for `email`: reused from the last 10 minutes, or signed on libuv's thread pool. Rejects with `invalid_email`, `invalid_uuid`. */
   issue(email: string, options?: { uuid?: string }): Promise<IssuedToken>;
   /** Throws `malformed_token`, `wrong_algorithm`, `unknown_key`, `bad_signature`, `expired`, ... */
   verify(token: string, options?: { now?: number }): VerifiedToken;

@@ -22,13 +22,13 @@ class Issuer {
   #clock;
 
   /**
-   * @param {{ key: string, salt: string, ttl?: number | string, kid?: string, clock?: () => number }} options
+   * @param {{ key: string, salt: string, ttl?: number | string, kid?: string, reuse?: boolean, clock?: () => number }} options
    */
   constructor(options) {
     if (!options || typeof options !== 'object') throw new TypeError('new Issuer({ key, salt, ttl? }) takes an object');
-    const { key, salt, ttl, kid, clock = Date.now } = options;
+    const { key, salt, ttl, kid, reuse, clock = Date.now } = options;
     this.#clock = clock;
-    this.#native = native(() => new binding.Issuer({ key, salt, ttl: ttlText(ttl), kid }));
+    this.#native = native(() => new binding.Issuer({ key, salt, ttl: ttlText(ttl), kid, reuse }));
   }
 
   /** The current time in seconds, as this issuer's clock says. */
@@ -37,7 +37,8 @@ class Issuer {
   }
 
   /**
-   * Signs a token for `email` off the main thread.
+   * A token for `email`: the one signed for this customer less than 10 minutes ago (unless
+   * `reuse: false`), or a new signature off the main thread.
    * @param {string} email
    * @param {{ uuid?: string }} [options]
    */

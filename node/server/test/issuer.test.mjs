@@ -147,3 +147,21 @@ test('many tokens at once resolve, each for its own customer', async (t) => {
   const issued = await Promise.all(emails.map((e) => issuer.issue(e)));
   issued.forEach((token, i) => assert.equal(issuer.verify(token.jwt).email, emails[i]));
 });
+
+test('a returning customer gets the token of a few minutes ago, unless reuse is off', async (t) => {
+  const key = await keyFile(t);
+  let nowMs = Date.UTC(2030, 0, 1, 12, 0, 0);
+  const clock = () => nowMs;
+  const reusing = new Issuer({ key, salt: SALT, clock });
+  const first = await reusing.issue(EMAIL);
+  nowMs += 60_000;
+  assert.equal((await reusing.issue(EMAIL)).jwt, first.jwt, 'one minute later: the same token');
+  assert.notEqual((await reusing.issue('bob@example.com')).jwt, first.jwt);
+  nowMs += 10 * 60_000;
+  assert.notEqual((await reusing.issue(EMAIL)).jwt, first.jwt, 'past the reuse window: a new one');
+
+  const signing = new Issuer({ key, salt: SALT, clock, reuse: false });
+  const one = await signing.issue(EMAIL);
+  nowMs += 1_000;
+  assert.notEqual((await signing.issue(EMAIL)).jwt, one.jwt);
+});

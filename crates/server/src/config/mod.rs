@@ -44,8 +44,9 @@ pub use oidc::OidcLayer;
 pub use secret::Secret;
 pub use sessions::{SessionSettings, SessionsLayer};
 pub use settings::Settings;
-pub use token::{KidSetting, TokenLayer};
-pub use token_cache::{TokenCacheLayer, TokenCacheSettings};
+pub use synerise_auth_issuing::{KidSetting, TokenCacheSettings};
+pub use token::TokenLayer;
+pub use token_cache::TokenCacheLayer;
 pub use values::HumanDuration;
 
 /// The SQLite file, inside the data dir (when no `database_url` is set).

@@ -5,14 +5,15 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use synerise_auth_issuing::{KidSetting, TokenCacheSettings};
 use synerise_auth_store::HashingLimits;
 use synerise_auth_token::{TokenTtl, UuidSalt};
 
 use crate::cookies::IdentityCookie;
 
 use super::{
-    DatabaseSettings, KidSetting, LimitSettings, MetricsAccess, Mode, SessionSettings,
-    SettingsError, SettingsLayer, TokenCacheSettings, connections::DEFAULT_REQUEST_TIMEOUT,
+    DatabaseSettings, LimitSettings, MetricsAccess, Mode, SessionSettings, SettingsError,
+    SettingsLayer, connections::DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::{api_keys::ApiKeys, serve::ConnectionLimits};
 

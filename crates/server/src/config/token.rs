@@ -1,6 +1,6 @@
 //! `[token]`: the tokens signed for customers.
 
-use serde::{Deserialize, Serialize, Serializer};
+use synerise_auth_issuing::KidSetting;
 use synerise_auth_token::TokenTtl;
 
 use super::declare::{FromEnv, declare_layer};
@@ -18,50 +18,8 @@ declare_layer! {
     }
 }
 
-/// What to put in the token header's `kid`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum KidSetting {
-    /// No `kid` (Synerise's own examples have none).
-    #[default]
-    None,
-    /// The public key's RFC 7638 thumbprint, as published at `/.well-known/jwks.json`.
-    Thumbprint,
-    /// A fixed string.
-    Fixed(String),
-}
-
-impl KidSetting {
-    fn from_text(text: &str) -> Self {
-        match text {
-            "" | "none" => Self::None,
-            "thumbprint" => Self::Thumbprint,
-            other => Self::Fixed(other.to_owned()),
-        }
-    }
-
-    fn as_text(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Thumbprint => "thumbprint",
-            Self::Fixed(kid) => kid,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for KidSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Self::from_text(&String::deserialize(d)?))
-    }
-}
-
-impl Serialize for KidSetting {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_text())
-    }
-}
-
 impl FromEnv for KidSetting {
     fn from_env(text: &str) -> Result<Self, String> {
-        Ok(Self::from_text(text))
+        Ok(Self::parse(text))
     }
 }

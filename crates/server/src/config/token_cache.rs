@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use synerise_auth_issuing::TokenCacheSettings;
 use synerise_auth_token::TokenTtl;
 
 use super::{
@@ -11,7 +12,7 @@ use super::{
 };
 
 declare_layer! {
-    /// `[token_cache]`: token reuse (see `token_cache.rs`).
+    /// `[token_cache]`: token reuse (see the `synerise-auth-issuing` crate).
     pub struct TokenCacheLayer in "token_cache" {
         #[serde(deserialize_with = "super::values::on_off")]
         enabled: bool, flat "token_cache", default "`on`",
@@ -20,27 +21,6 @@ declare_layer! {
             "how long after signing a token is handed out again; between `1s` and half of `token_ttl`, or start-up is refused";
         capacity: u32, flat "token_cache_capacity", default "`100000`",
             "tokens kept for reuse at most (about 1 KB of memory each, measured by `bench/run --scale`); the oldest go first";
-    }
-}
-
-/// Token reuse (see `token_cache.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TokenCacheSettings {
-    /// Whether tokens are reused at all.
-    pub enabled: bool,
-    /// How long after signing a token may be handed out again (whole seconds).
-    pub max_age: Duration,
-    /// Tokens kept at most.
-    pub capacity: usize,
-}
-
-impl Default for TokenCacheSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            max_age: Duration::from_secs(600),
-            capacity: 100_000,
-        }
     }
 }
 

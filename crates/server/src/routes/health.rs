@@ -18,6 +18,6 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "mode": match state.inner.mode { Mode::Dev => "dev", Mode::Production => "production" },
-        "kid": &*state.inner.tokens.signing().key_id,
+        "kid": &*state.inner.tokens.tokens().key_id(),
     }))
 }

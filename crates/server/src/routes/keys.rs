@@ -24,7 +24,7 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "application/x-pem-file"),
             (header::CACHE_CONTROL, CACHE),
         ],
-        state.inner.tokens.signing().public_key_pem.clone(),
+        state.inner.tokens.tokens().public_key_pem(),
     )
         .into_response()
 }
@@ -45,7 +45,7 @@ pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
         ],
         {
             let now = state.inner.tokens.clock().now();
-            state.inner.tokens.signing().jwks(now)
+            state.inner.tokens.tokens().jwks(now)
         },
     )
         .into_response()

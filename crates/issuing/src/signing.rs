@@ -1,33 +1,20 @@
 //! What signs right now: the key set's active key in an [`Issuer`], the token lifetime, the token
 //! reuse cache of that key, and what is published (`/public-key`, the JWKS). Built whole from the
-//! settings at start and at each reload, then swapped in at once (see [`crate::reload`]).
+//! settings at start and at each reload, then swapped in at once (see [`crate::Tokens`]).
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use synerise_auth_token::{
     Claims, Issuer, KeySet, OtherKeys, PublicKey, PublicKeyFormat, TokenTtl, UnixTime,
 };
 
-use crate::{
-    config::{KidSetting, TokenCacheSettings},
-    token_cache::TokenCache,
-};
+use crate::{KidSetting, SigningSettings, token_cache::TokenCache};
 
 /// A token as the cache keeps it: the compact JWT and its claims.
 #[derive(Debug, Clone)]
 pub(crate) struct CachedToken {
     pub(crate) jwt: Arc<str>,
     pub(crate) claims: Arc<Claims>,
-}
-
-/// The settings a [`Signing`] is made from; every one of them reloads on SIGHUP.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SigningSettings {
-    /// A key file (a set of one) or a key directory.
-    pub(crate) key: PathBuf,
-    pub(crate) ttl: TokenTtl,
-    pub(crate) kid: KidSetting,
-    pub(crate) cache: TokenCacheSettings,
 }
 
 /// The signing state, immutable once built.
@@ -56,8 +43,8 @@ impl Signing {
     pub(crate) fn load(
         settings: SigningSettings,
         previous: Option<&Self>,
-    ) -> synerise_auth_token::Result<Self> {
-        let set = KeySet::load(&settings.key)?;
+    ) -> Result<Self, crate::IssuingError> {
+        let set = KeySet::load(&settings.key).map_err(crate::IssuingError::KeySet)?;
         Ok(Self::new(set, settings, previous))
     }
 

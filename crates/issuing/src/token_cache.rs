@@ -41,8 +41,10 @@ pub(crate) struct TokenKey<'a> {
 /// both the lookup and, on a miss, the insert.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HashedKey<'a> {
-    key: TokenKey<'a>,
-    hash: u64,
+    pub(crate) key: TokenKey<'a>,
+    /// Computed by this cache's hasher; only a key made by [`TokenCache::key`] (or one rebuilt
+    /// from its parts for the same cache) is looked up.
+    pub(crate) hash: u64,
 }
 
 /// A bounded cache of values (the signed tokens) by [`TokenKey`], each fresh for `max_age` after
