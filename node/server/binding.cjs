@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Issuer = nativeBinding.Issuer
+module.exports.PerMinute = nativeBinding.PerMinute
 module.exports.customerUuid = nativeBinding.customerUuid
 module.exports.identityHash = nativeBinding.identityHash

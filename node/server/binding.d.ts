@@ -15,14 +15,15 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare class Issuer {
   /**
-   * Loads the key set and checks the salt and lifetime. Throws `key_set_invalid` (naming the file
-   * and the reason), `invalid_salt` or `invalid_ttl`.
+   * Loads the key set and checks the salt and lifetime. Throws `key_set_invalid` (naming the
+   * file and the reason), `invalid_salt` or `invalid_ttl`.
    */
   constructor(options: IssuerOptions)
   /**
-   * Signs `{exp, iat, uuid, email}` for `email` at `now` (seconds since the epoch) on libuv's
-   * thread pool. `uuid` defaults to the one derived from the salt and the email. Throws
-   * `invalid_email` or `invalid_uuid` before anything is signed.
+   * A token for `email` at `now` (seconds since the epoch): the one signed for this customer
+   * a few minutes ago, or a new signature on libuv's thread pool. `uuid` defaults to the one
+   * derived from the salt and the email. Throws `invalid_email` or `invalid_uuid` before
+   * anything is signed.
    */
   issue(email: string, uuid: string | undefined | null, now: number): Promise<IssuedToken>
   /**
@@ -59,6 +60,17 @@ export declare class Issuer {
   reload(): void
 }
 
+/** Requests a minute per key; `0` is unlimited. */
+export declare class PerMinute {
+  /** At most `per_minute` requests a minute per key; `0` is unlimited. */
+  constructor(perMinute: number)
+  /**
+   * Counts one request for `key`: `0` when it is allowed, otherwise the whole seconds to wait
+   * before a retry may succeed (at least 1), for `Retry-After`.
+   */
+  check(key: string): number
+}
+
 /**
  * The customer's UUID as the service derives it: UUIDv5 (URL namespace) of `salt + email`.
  * Throws `invalid_salt` for an empty salt.
@@ -71,7 +83,7 @@ export declare function customerUuid(salt: string, email: string): string
  */
 export declare function identityHash(identifier: string): number
 
-/** A token just signed. */
+/** A token just signed, or reused. */
 export interface IssuedToken {
   /** The compact RS256 JWT, for `SR.client.setAccessToken`. */
   jwt: string
@@ -96,6 +108,11 @@ export interface IssuerOptions {
    * key directory of more than one key always names the thumbprint.
    */
   kid?: string
+  /**
+   * Hand a customer the token signed for them less than 10 minutes ago instead of signing
+   * again, as `serve` does (`token_cache`); on by default.
+   */
+  reuse?: boolean
 }
 
 /** A token that verified. */
