@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .common import ANCHOR, NODE_PEER, PEERS, SALT, TARGET, BenchError
 from .process import OURS_READY
-from .tools import build_hyper_floor, ensure_node_peer
+from .tools import build_hyper_floor, ensure_node_addon_peer, ensure_node_peer
 
 # A reply of ours as the load gets it: its headers and body. The HTTP floors replay it.
 Reply = tuple[list[tuple[str, str]], str]
@@ -91,8 +91,8 @@ def flask_anchor(module: str) -> Callable[[Bench, int, Path], Command]:
     return lambda bench, port, _dir: Command([str(ANCHOR / "run.sh"), str(port), str(bench.key), module])
 
 
-def node_peer(bench: Bench, port: int, _dir: Path) -> Command:
-    return Command(["node", str(NODE_PEER / "server.js")], {
+def node_peer(bench: Bench, port: int, _dir: Path, peer: Path = NODE_PEER) -> Command:
+    return Command(["node", str(peer / "server.js")], {
         "PORT": str(port), "HOST": "127.0.0.1", "JWT_PRIVATE_KEY_FILE": str(bench.key),
         "API_KEYS": bench.api_key, "UUID_SALT": SALT, "WEB_CONCURRENCY": "2",
         "NODE_ENV": "production"})
@@ -194,6 +194,12 @@ SERVICES = [
             ready_path="/", ready_any_status=True, start_timeout=600),
     Service("node", "Node peer (node:http + jose, 2 workers)", node_peer,
             ready_line="node peer listening on http://", prepare=lambda _logdir: ensure_node_peer()),
+    # The same Node service with our addon signing (bench/peers/node-addon): what a Node shop
+    # gets from @synerise-auth/server.
+    Service("node_addon", "Node + @synerise-auth/server (node:http, 2 workers)",
+            lambda bench, port, d: node_peer(bench, port, d, PEERS / "node-addon"),
+            ready_line="node peer listening on http://", start_timeout=600,
+            prepare=lambda _logdir: ensure_node_addon_peer()),
     Service("ours", "synerise-auth (token cache off)", ours("off"), ready_line=OURS_READY,
             ours_cache="off"),
     Service("ours_cached", "synerise-auth, returning customer (cache on)", ours("on"),

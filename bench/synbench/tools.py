@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .common import (ANCHOR_VENV, CHART_VENV, HYPER_FLOOR, NODE_PEER, RELEASE_BIN, ROOT, TARGET,
+from .common import (ANCHOR_VENV, CHART_VENV, HYPER_FLOOR, NODE_PEER, PEERS, RELEASE_BIN, ROOT, TARGET,
                      BenchError, first_line, log, run)
 
 
@@ -109,6 +109,22 @@ def machine_info() -> dict:
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
     }
+
+
+def ensure_node_addon_peer() -> None:
+    """The Node peer's packages, and @synerise-auth/server's addon built in release mode: the
+    crate's cdylib under the name napi-rs's loader looks for (cargo in the workspace's release
+    profile, as our own binary is built; `napi build` would build every dependency again for an
+    explicit --target)."""
+    ensure_node_peer()
+    log("building @synerise-auth/server's addon (cargo build --release -p synerise-auth-node)")
+    run(["cargo", "build", "--release", "--locked", "-p", "synerise-auth-node"], cwd=ROOT,
+        what="cargo build (the Node addon)", timeout=1800,
+        env=dict(os.environ, CARGO_TARGET_DIR=str(TARGET)))
+    shutil.copyfile(TARGET / "release" / "libsynerise_auth_node.so",
+                    ROOT / "node" / "server" / "synerise-auth.linux-x64-gnu.node")
+    run(["npm", "install", "--no-audit", "--no-fund"], cwd=PEERS / "node-addon",
+        what="npm install (the Node + addon peer)", timeout=600)
 
 
 def node_peer_versions() -> str:

@@ -21,6 +21,7 @@ import { createHash, createPrivateKey, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
 
 import { importPKCS8, SignJWT } from 'jose';
 import { v5 as uuidv5, validate as uuidValidate } from 'uuid';
@@ -246,20 +247,17 @@ function parseUuid(value) {
   return value.toLowerCase();
 }
 
-async function worker(cfg) {
+// The signer of this peer: jose's SignJWT with the key imported once. `sign(email, uuid)` (uuid
+// null: derived from the salt) resolves with the reply's `{jwt, uuid, expiresAt}`.
+async function joseSigner(cfg) {
   let pem = readFileSync(cfg.keyFile, 'utf8');
   if (!pem.includes('-----BEGIN PRIVATE KEY-----')) {
     // PKCS#1 ("BEGIN RSA PRIVATE KEY"): converted to PKCS#8 once, for importPKCS8.
     pem = createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' });
   }
   const key = await importPKCS8(pem, 'RS256');
-  const isAccepted = apiKeyChecker(cfg.apiKeys);
-
-  async function generateJwt(req, res) {
-    authenticate(req, isAccepted);
-    const body = parseObject(req, await readBody(req));
-    const email = parseEmail(body.email);
-    const uuid = parseUuid(body.uuid) ?? uuidv5(cfg.salt + email, uuidv5.URL);
+  return async (email, requestedUuid) => {
+    const uuid = requestedUuid ?? uuidv5(cfg.salt + email, uuidv5.URL);
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + cfg.ttl;
     const jwt = await new SignJWT({ uuid, email })
@@ -268,7 +266,19 @@ async function worker(cfg) {
       .setExpirationTime(exp)
       .sign(key);
     const expiresAt = new Date(exp * 1000).toISOString().replace('.000Z', 'Z');
-    send(res, 200, { jwt, uuid, expiresAt });
+    return { jwt, uuid, expiresAt };
+  };
+}
+
+async function worker(cfg, makeSigner) {
+  const sign = await makeSigner(cfg);
+  const isAccepted = apiKeyChecker(cfg.apiKeys);
+
+  async function generateJwt(req, res) {
+    authenticate(req, isAccepted);
+    const body = parseObject(req, await readBody(req));
+    const email = parseEmail(body.email);
+    send(res, 200, await sign(email, parseUuid(body.uuid)));
   }
 
   const server = http.createServer(async (req, res) => {
@@ -311,9 +321,18 @@ async function worker(cfg) {
   server.listen(cfg.port, cfg.host);
 }
 
-const cfg = config();
-if (cluster.isPrimary) {
-  primary(cfg);
-} else {
-  worker(cfg).catch((err) => fatal(`cannot start: ${err?.message ?? err}`));
+/**
+ * Runs the peer with `makeSigner(cfg)` as its signer: the primary forks the workers (running the
+ * same script, which calls this again), each worker serves. bench/peers/node-addon runs the same
+ * HTTP service with @synerise-auth/server's signer, so the two differ only in the signing.
+ */
+export function runPeer(makeSigner) {
+  const cfg = config();
+  if (cluster.isPrimary) {
+    primary(cfg);
+  } else {
+    worker(cfg, makeSigner).catch((err) => fatal(`cannot start: ${err?.message ?? err}`));
+  }
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) runPeer(joseSigner);

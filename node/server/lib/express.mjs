@@ -1,0 +1,3 @@
+import cjs from './express.cjs';
+
+export const { syneriseToken } = cjs;

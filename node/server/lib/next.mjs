@@ -1,0 +1,3 @@
+import cjs from './next.cjs';
+
+export const { tokenRoute } = cjs;
