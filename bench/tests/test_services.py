@@ -35,7 +35,9 @@ class Declarations(unittest.TestCase):
             self.assertIn("127.0.0.1:4321", command.argv)
             self.assertEqual(command.argv[command.argv.index("--key") + 1], "/keys/private.pem")
             self.assertEqual(command.argv[command.argv.index("--uuid-salt") + 1], SALT)
-            self.assertEqual(command.env, {"SYNERISE_AUTH_API_KEYS": "the-api-key", "SYNERISE_AUTH_TOKEN_CACHE": cache})
+            # No drain period: a benchmarked instance stops at once.
+            self.assertEqual(command.env, {"SYNERISE_AUTH_API_KEYS": "the-api-key", "SYNERISE_AUTH_TOKEN_CACHE": cache,
+                                           "SYNERISE_AUTH_SHUTDOWN__DRAIN": "0s"})
             self.assertTrue((self.dir / "data").is_dir())
 
     def test_the_sign_in_server_opens_sign_up_without_a_per_ip_limit(self):
