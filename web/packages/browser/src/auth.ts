@@ -1,8 +1,6 @@
-import { isRecord, readRefusal, send, type RequestExtras, type ServerRefusal } from './http';
-import { decodeJwtUnverified } from './jwt';
+import { readRefusal, send, type RequestExtras } from './http';
 import {
   DEFAULT_SDK_TIMEOUT_MS,
-  SdkUnavailableError,
   clearAccessToken,
   currentSdk,
   getAccessToken,
@@ -14,155 +12,38 @@ import {
   type SyneriseSdk,
 } from './sdk';
 import { DEFAULT_SESSION_ENDPOINT, deleteSession } from './session';
-import { openTabs, type LockManagerLike, type SharedToken, type TabMessage, type Tabs } from './tabs';
+import { openTabs, type SharedToken, type TabMessage, type Tabs } from './tabs';
+import {
+  INVALID_REPLY,
+  TOKEN_SERVICE,
+  clockSkewMs,
+  failure,
+  messageOf,
+  parseTokenReply,
+  reasonFor,
+  thrown,
+  type Refusal,
+  type TokenReply,
+} from './token-reply';
+import {
+  DEFAULT_CHANNEL_NAME,
+  DEFAULT_RENEW_MARGIN_SECONDS,
+  DEFAULT_RETRY_DELAY_SECONDS,
+  DEFAULT_TOKEN_ENDPOINT,
+  type SyneriseAuth,
+  type SyneriseAuthFailure,
+  type SyneriseAuthOptions,
+  type SyneriseAuthState,
+  type SyneriseToken,
+  type TokenRefusalReason,
+} from './types';
 
-/** Where the token comes from, unless told otherwise. */
-export const DEFAULT_TOKEN_ENDPOINT = '/generate-jwt';
-/** How long before `exp` the token is renewed, unless told otherwise. */
-export const DEFAULT_RENEW_MARGIN_SECONDS = 60;
-/** How long to wait before trying again when a scheduled renewal fails. */
-export const DEFAULT_RETRY_DELAY_SECONDS = 15;
-/** The channel (and lock) the tabs of one site share, unless told otherwise. */
-export const DEFAULT_CHANNEL_NAME = 'synerise-auth';
-
-export interface SyneriseAuthOptions {
-  /**
-   * The token endpoint, `/generate-jwt` by default: the service's, or a route of the shop's that
-   * answers the same contract (`contract/token-endpoint.schema.json`), on this origin or another.
-   */
-  tokenEndpoint?: string;
-  /**
-   * The cookies the token and session requests carry: `same-origin` (the default) or `include`,
-   * for an endpoint on another origin that reads its own cookie (it must allow this origin in CORS,
-   * with credentials).
-   */
-  credentials?: 'same-origin' | 'include';
-  /**
-   * Extra headers for each token and session request, asked for each time: an ID token from the
-   * site's identity provider (`{ Authorization: 'Bearer ' + await idToken() }`), a CSRF header. A
-   * callback that throws (or rejects) fails that request, reported as `headers_unavailable`.
-   */
-  getHeaders?: () => Record<string, string> | Promise<Record<string, string>>;
-  /**
-   * The session endpoint `logout()` calls with DELETE, `/api/session` by default; `null` for a shop
-   * that ends its own session: `logout()` then only clears the tracker's token, in every tab.
-   */
-  sessionEndpoint?: string | null;
-  /** Renew this many seconds before the token's `exp` (60 by default). */
-  renewMarginSeconds?: number;
-  /** After a failed renewal, try again this many seconds later while the token lasts (15). */
-  retryDelaySeconds?: number;
-  /** How long to wait for `window.SR` to load (10 000 ms by default). */
-  sdkTimeoutMs?: number;
-  /**
-   * The name the site's tabs share their token, renewals and sign-out under
-   * (`synerise-auth` by default); `null` keeps this instance to itself.
-   */
-  channelName?: string | null;
-  /** Replaces `navigator.locks` (tests); `null` uses the `localStorage` lease instead. */
-  locks?: LockManagerLike | null;
-}
-
-/** The token the SDK holds, as this code knows it. */
-export interface SyneriseToken {
-  /** The signed token, as handed to `SR.client.setAccessToken`. */
-  jwt: string;
-  /** The customer's uuid, derived by the server; also the token's `uuid` claim. */
-  uuid: string;
-  /** The customer's email, from the token's `email` claim. */
-  email: string;
-  /** When the token stops being accepted (its `exp`). */
-  expiresAt: Date;
-}
-
-export type AuthenticationStatus = 'idle' | 'authenticating' | 'authenticated' | 'error';
-
-/** What {@link SyneriseAuth.subscribe} listeners see. A new object on every change. */
-export interface SyneriseAuthState {
-  status: AuthenticationStatus;
-  /** The last failure as a sentence for the visitor, or `null`. */
-  error: string | null;
-  /** `true` while `authenticate` or `logout` is working. */
-  loading: boolean;
-  token: SyneriseToken | null;
-}
-
-/** The event gate's (and Synerise's) reasons for refusing an event's token. */
-export type TokenRefusalReason =
-  | 'token_required'
-  | 'malformed_token'
-  | 'wrong_algorithm'
-  | 'bad_signature'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'missing_claim'
-  | 'invalid_claim'
-  | 'certificate_replaced'
-  | 'uuid_mismatch';
-
-/** Why something failed, stable for programs. */
-export type FailureReason =
-  | 'sdk_unavailable'
-  | 'network'
-  /** The `getHeaders` option threw or rejected: the request was not sent. */
-  | 'headers_unavailable'
-  | 'not_signed_in'
-  | 'rate_limited'
-  | 'server_refused'
-  | 'invalid_reply'
-  /** The tracker's token was refused again after one renewal; the gate's code when known. */
-  | 'token_refused'
-  | TokenRefusalReason;
-
-/** One failure, as {@link SyneriseAuth.onFailure} listeners get it: once per failure. */
-export interface SyneriseAuthFailure extends ServerRefusal {
-  reason: FailureReason;
-  /** What failed. */
-  during: 'authenticate' | 'renew' | 'logout' | 'token_refused';
-}
-
-export interface SyneriseAuth {
-  /**
-   * Makes sure the SDK carries a valid token for `email`, fetching one when the identity changed
-   * or none is held. Resolves `true` on success, `false` on any failure; never throws.
-   */
-  authenticate(email: string): Promise<boolean>;
-  /**
-   * Signs out (`DELETE` on the session endpoint, none when it is `null`), clears the SDK's token,
-   * in every tab.
-   */
-  logout(): Promise<boolean>;
-  /** Fetches a fresh token for the current customer now. Concurrent calls share one request. */
-  renew(): Promise<boolean>;
-  /**
-   * Tell it an event was refused because of its token (a 401 from Synerise or the gate). It
-   * renews once; refusals arriving together share that one renewal. Pass the refused token when
-   * known, so a refusal of a token already replaced does not trigger another request, and the
-   * gate's reason, which a failure then carries.
-   */
-  onTokenRefused(refusedJwt?: string | null, reason?: string | null): Promise<boolean>;
-  getState(): SyneriseAuthState;
-  /** Calls `listener` with every new state; returns the function that stops it. */
-  subscribe(listener: (state: SyneriseAuthState) => void): () => void;
-  /** Calls `listener` once per failure; returns the function that stops it. */
-  onFailure(listener: (failure: SyneriseAuthFailure) => void): () => void;
-  /**
-   * Joins the other tabs and arms the renewal timer. Done on creation in a browser; call it
-   * again after {@link disconnect} (React does, on remount).
-   */
-  connect(): void;
-  /** Leaves the other tabs and stops the timers; the state is kept. */
-  disconnect(): void;
-}
+export * from './types';
+export { signedOut } from './signed-out';
 
 /** The token held, with the identity hash it was obtained for and the clocks' skew. */
 type HeldToken = SharedToken;
 
-type Refusal = ServerRefusal & { reason: FailureReason };
-type TokenReply = { token: SyneriseToken; skewMs: number } | Refusal;
-
-const TOKEN_SERVICE = 'token service';
-const INVALID_REPLY = 'The token service sent no valid token.';
 // setTimeout keeps delays in a signed 32-bit integer; longer ones fire at once.
 const MAX_TIMER_MS = 2_147_483_647;
 // However the clocks disagree, never renew more often than this.
@@ -171,63 +52,6 @@ const MIN_RENEW_DELAY_MS = 5_000;
 const HANDOVER_WAIT_MS = 2_000;
 // What a gate's refusal code looks like; anything else is reported as `token_refused`.
 const REASON_PATTERN = /^[a-z_]{1,40}$/;
-
-/**
- * How far the server's clock is ahead of the browser's. `exp` is the server's time; a browser
- * whose clock is off by hours would otherwise think every token expired (and renew in a loop) or
- * never renew at all. The `Date` header has one-second resolution, which is plenty here.
- */
-function clockSkewMs(response: Response): number {
-  const header = response.headers.get('Date');
-  const serverNow = header === null ? Number.NaN : Date.parse(header);
-  return Number.isFinite(serverNow) ? serverNow - Date.now() : 0;
-}
-
-function messageOf(cause: unknown): string {
-  return cause instanceof Error && cause.message ? cause.message : String(cause);
-}
-
-/** A failure found here rather than refused by a server: no code, status 0 unless given. */
-function failure(reason: FailureReason, message: string, status = 0): Refusal {
-  return { reason, message, code: null, status, retryAfterSeconds: null };
-}
-
-/** What a thrown error means: the tracker never loaded, or the request got no answer. */
-function thrown(cause: unknown): Refusal {
-  return failure(cause instanceof SdkUnavailableError ? 'sdk_unavailable' : 'network', messageOf(cause));
-}
-
-function reasonFor(status: number): FailureReason {
-  if (status === 0) return 'network';
-  if (status === 401) return 'not_signed_in';
-  if (status === 429) return 'rate_limited';
-  return 'server_refused';
-}
-
-/**
- * Reads `{jwt, uuid, expiresAt}` and cross-checks it with the token's own claims; `null` for a
- * reply without a token, a uuid or an expiry.
- */
-function parseTokenReply(body: unknown, requestedEmail: string): SyneriseToken | null {
-  if (!isRecord(body) || typeof body.jwt !== 'string' || typeof body.uuid !== 'string') return null;
-  let claims: Record<string, unknown>;
-  try {
-    claims = decodeJwtUnverified(body.jwt).claims;
-  } catch {
-    return null;
-  }
-  // The reply's expiresAt and the token's exp agree by contract; prefer the reply's, fall back to exp.
-  const fromReply = typeof body.expiresAt === 'string' ? Date.parse(body.expiresAt) : Number.NaN;
-  const fromClaim = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.NaN;
-  const expiresAtMs = Number.isFinite(fromReply) ? fromReply : fromClaim;
-  if (!Number.isFinite(expiresAtMs)) return null;
-  return {
-    jwt: body.jwt,
-    uuid: body.uuid,
-    email: typeof claims.email === 'string' ? claims.email : requestedEmail,
-    expiresAt: new Date(expiresAtMs),
-  };
-}
 
 /**
  * Gets a Synerise token for the signed-in customer to the Synerise JS SDK, and keeps it valid,
@@ -587,31 +411,4 @@ export function createSyneriseAuth(options: SyneriseAuthOptions | (() => Syneris
     connect,
     disconnect,
   };
-}
-
-/**
- * For a page shown after the shop ended the customer's session its own way (a form POST and a
- * redirect): clears the tracker's token on this page and in every open tab of the site, with no
- * server call. One line on a server-rendered logged-out page:
- *
- * ```html
- * <script src="/sdk/synerise-auth.js" onload="SyneriseAuth.signedOut()"></script>
- * ```
- *
- * Resolves `true` once this page's tracker was cleared, `false` when it never loaded.
- */
-export async function signedOut(options: Pick<SyneriseAuthOptions, 'channelName' | 'sdkTimeoutMs'> = {}): Promise<boolean> {
-  const name = options.channelName;
-  if (name !== null && typeof BroadcastChannel !== 'undefined') {
-    // What a tab's own logout() says; a message posted before close() is still delivered.
-    const channel = new BroadcastChannel(name ?? DEFAULT_CHANNEL_NAME);
-    channel.postMessage({ type: 'signed-out' } satisfies TabMessage);
-    channel.close();
-  }
-  try {
-    clearAccessToken(await waitForSdk(options.sdkTimeoutMs ?? DEFAULT_SDK_TIMEOUT_MS));
-    return true;
-  } catch {
-    return false;
-  }
 }
