@@ -1,0 +1,1 @@
+"""The parts of `scripts/reliability`: a raw HTTP client, the server it runs, the store faults."""
