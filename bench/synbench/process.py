@@ -1,5 +1,5 @@
-"""Start a server, wait until it is ready, stop it: the one helper `bench/run`, `bench/profile`
-and `scripts/reliability` share.
+"""Start a server, wait until it is ready, stop it: the one helper `bench/run`, `bench/profile`,
+`scripts/reliability`, `scripts/soak` and `scripts/check-docs` share.
 
 A server is started in a process group of its own (so a master and its workers stop together),
 with its stdout and stderr in files. It is ready when it has printed its ready line
