@@ -3,47 +3,22 @@
 // away on sign-out; a wrong password gets no token; a reload keeps the session. Also saves the
 // signed-in page's screenshot docs/integrate.md shows.
 import type { Response as PlaywrightResponse } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   DEMO_EMAIL,
   DEMO_PASSWORD,
   fetchPublicKey,
-  openBrowser,
   openDemo,
   saveScreenshot,
+  serverAndFreshBrowser,
   sdkState,
   signIn,
-  startServer,
   verifyRs256,
   waitForSdkToken,
-  type OpenBrowser,
-  type RunningServer,
 } from './harness';
 
-let server: RunningServer | undefined;
-let browser: OpenBrowser | undefined;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-beforeEach(async () => {
-  browser = await openBrowser();
-});
-
-afterEach(async () => {
-  await browser?.close();
-});
-
-function running() {
-  if (!server || !browser) throw new Error('the server or the browser did not start');
-  return { url: server.url, page: browser.page };
-}
+const running = serverAndFreshBrowser();
 
 const isPost = (path: string) => (response: PlaywrightResponse) =>
   new URL(response.url()).pathname === path && response.request().method() === 'POST';

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -164,6 +165,38 @@ export async function openBrowser(): Promise<OpenBrowser> {
       await context.close();
       await rm(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/** What a test gets from {@link serverAndFreshBrowser}. */
+export interface Running {
+  url: string;
+  page: Page;
+  context: BrowserContext;
+}
+
+/**
+ * One server for the whole file and a fresh browser for each test, started and stopped by
+ * vitest's hooks. Returns what a test calls to reach them (it throws when either did not start).
+ */
+export function serverAndFreshBrowser(): () => Running {
+  let server: RunningServer | undefined;
+  let browser: OpenBrowser | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    browser = await openBrowser();
+  });
+  afterEach(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!server || !browser) throw new Error('the server or the browser did not start');
+    return { url: server.url, page: browser.page, context: browser.context };
   };
 }
 

@@ -5,47 +5,24 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   DEMO_EMAIL,
   DEMO_PASSWORD,
   fetchPublicKey,
-  openBrowser,
   openDemo,
   saveScreenshot,
+  serverAndFreshBrowser,
   sdkState,
   signIn,
   startServer,
   verifyRs256,
   waitForSdkToken,
-  type OpenBrowser,
   type RunningServer,
 } from './harness';
 
-let server: RunningServer | undefined;
-let browser: OpenBrowser | undefined;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-beforeEach(async () => {
-  browser = await openBrowser();
-});
-
-afterEach(async () => {
-  await browser?.close();
-});
-
-function running() {
-  if (!server || !browser) throw new Error('the server or the browser did not start');
-  return { url: server.url, page: browser.page, context: browser.context };
-}
+const running = serverAndFreshBrowser();
 
 /** Sends an event through the tracker on `page` and resolves with the line the page shows for it. */
 async function send(page: Page, kind: 'form' | 'visit') {
