@@ -26,6 +26,18 @@ class Memory(unittest.TestCase):
         self.assertAlmostEqual(figures["rss_change_pct"], -15.0, places=1)
         self.assertFalse(soak_report.verdict(0, figures["rss_change_pct"], 0))
 
+    def test_the_verdict_reads_the_median_not_the_dips_of_the_floor(self):
+        # Memory handed back to the system drops the lowest reading; the median stays.
+        figures = soak_report.memory([row(60, 40, 90), row(120, 90, 90), row(180, 60, 92), row(240, 88, 91)])
+        self.assertAlmostEqual(figures["rss_change_pct"], 100 * 2 / 90, places=3)
+        self.assertEqual((figures["rss_floor_min_mib"], figures["rss_floor_max_mib"]), (60, 90))
+        self.assertTrue(soak_report.verdict(0, figures["rss_change_pct"], 0))
+
+    def test_a_rising_median_fails_even_with_a_flat_floor(self):
+        figures = soak_report.memory([row(60, 50, 80), row(120, 50, 80), row(180, 50, 95)])
+        self.assertAlmostEqual(figures["rss_change_pct"], 100 * 15 / 80, places=3)
+        self.assertFalse(soak_report.verdict(0, figures["rss_change_pct"], 0))
+
     def test_steady_growth_has_a_positive_slope(self):
         figures = soak_report.memory([row(60 * i, 50 + i) for i in range(1, 11)])
         self.assertAlmostEqual(figures["rss_slope_mib_per_h"], 60.0, places=3)
