@@ -70,9 +70,12 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
         if limiter.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             limiter.prune();
         }
-        limiter.keyed.check_key(key).map_err(|not_until| RateLimited {
-            retry_after: not_until.wait_time_from(DefaultClock::default().now()),
-        })
+        limiter
+            .keyed
+            .check_key(key)
+            .map_err(|not_until| RateLimited {
+                retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+            })
     }
 
     /// Forgets keys whose allowance is full again now, rather than at the next 4,096th check.
@@ -162,6 +165,9 @@ mod tests {
         let limit = PerMinute::new(1);
         assert!(limit.check(&"k").is_ok());
         limit.prune();
-        assert!(limit.check(&"k").is_err(), "its allowance is not full again");
+        assert!(
+            limit.check(&"k").is_err(),
+            "its allowance is not full again"
+        );
     }
 }

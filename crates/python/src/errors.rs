@@ -36,7 +36,6 @@ impl Refusal {
         }
     }
 
-
     /// The Python exception. Falls back to `RuntimeError` only if the package's own module cannot
     /// be imported, which an installed package never does.
     pub(crate) fn into_pyerr(self, py: Python<'_>) -> PyErr {
