@@ -138,6 +138,10 @@ export function shopBrowserTest({ name, modes, startShop }) {
         const context = await browser.newContext();
         const page = await context.newPage();
         page.setDefaultTimeout(15_000);
+        // What the page said, shown when a step fails.
+        const said = [];
+        page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
+        page.on('pageerror', (e) => said.push(`error: ${e.message}`));
         try {
           // Not signed in: the shop's own login page, and a wrong password is its own refusal.
           await page.goto(shop);
@@ -176,6 +180,9 @@ export function shopBrowserTest({ name, modes, startShop }) {
           assert.deepEqual(afterSignOut, { status: 401, body: { error: 'no customer is signed in', code: 'not_signed_in' } });
           const refused = await page.evaluate(() => window.SR.event.sendFormData('newsletter', {}));
           assert.equal(refused.accepted, false);
+        } catch (error) {
+          error.message += `\nthe page said:\n${said.join('\n')}\n#failure: ${await page.locator('#failure').textContent({ timeout: 1000 }).catch(() => 'none')}`;
+          throw error;
         } finally {
           await context.close();
         }
