@@ -60,7 +60,10 @@ export declare class Issuer {
   reload(): void
 }
 
-/** Requests a minute per key; `0` is unlimited. */
+/**
+ * Requests a minute per key; `0` is unlimited. Memory stays bounded by the keys of about the last
+ * minute: the issuing crate's limit forgets the others as it checks.
+ */
 export declare class PerMinute {
   /** At most `per_minute` requests a minute per key; `0` is unlimited. */
   constructor(perMinute: number)

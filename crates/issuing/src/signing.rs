@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use synerise_auth_token::{
-    Claims, Issuer, KeySet, OtherKeys, PublicKey, PublicKeyFormat, TokenTtl, UnixTime,
+    Claims, Issuer, KeySet, OtherKeys, PublicKey, PublicKeyFormat, TokenTtl, UnixTime, Verifier,
 };
 
 use crate::{KidSetting, SigningSettings, token_cache::TokenCache};
@@ -104,5 +104,14 @@ impl Signing {
             .map(PublicKey::to_jwk)
             .collect();
         serde_json::json!({ "keys": keys }).to_string()
+    }
+
+    /// A verifier of the keys published at `now`: the active key for tokens without `kid`, the
+    /// others selected by `kid`.
+    pub(crate) fn verifier(&self, now: UnixTime) -> Verifier {
+        Verifier::for_set(
+            self.public_key(),
+            self.others.published(now, self.settings.ttl),
+        )
     }
 }

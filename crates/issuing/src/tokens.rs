@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use synerise_auth_token::{
-    Claims, CustomerUuid, Email, KeySet, PublicKey, TokenTtl, UnixTime, UuidSalt,
+    Claims, CustomerUuid, Email, KeySet, PublicKey, TokenTtl, UnixTime, UuidSalt, Verifier,
 };
 
 use crate::{
@@ -306,6 +306,13 @@ impl Tokens {
     #[must_use]
     pub fn jwks(&self, now: UnixTime) -> String {
         self.signing.load().jwks(now)
+    }
+
+    /// A verifier of the keys published at `now` (those of [`jwks`](Self::jwks)): the signing
+    /// key for tokens without `kid`, the next and the retired keys when `kid` names them.
+    #[must_use]
+    pub fn verifier(&self, now: UnixTime) -> Verifier {
+        self.signing.load().verifier(now)
     }
 
     /// The `kid` header the tokens carry, if any.

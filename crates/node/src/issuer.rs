@@ -3,13 +3,10 @@
 
 use std::{path::PathBuf, sync::Arc};
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use synerise_auth_issuing::{KidSetting, SigningSettings, Tokens};
-use synerise_auth_token::{
-    CustomerUuid, Email, PublicKey, PublicKeyFormat, TokenTtl, UnixTime, UuidSalt, Verifier,
-};
+use synerise_auth_token::{CustomerUuid, Email, PublicKeyFormat, TokenTtl, UnixTime, UuidSalt};
 
 use crate::{
     error::{Result, coded, issuing_error, token_error, verify_error},
@@ -84,8 +81,11 @@ impl Issuer {
     #[napi]
     pub fn verify(&self, token: String, now: i64) -> Result<VerifiedToken> {
         let now = UnixTime::from_secs(now);
-        let verifier = Verifier::for_set(&self.tokens.public_key(), &published(&self.tokens, now)?);
-        let verified = verifier.verify(&token, now).map_err(|e| verify_error(&e))?;
+        let verified = self
+            .tokens
+            .verifier(now)
+            .verify(&token, now)
+            .map_err(|e| verify_error(&e))?;
         let kid = verified
             .header
             .get("kid")
@@ -140,28 +140,4 @@ impl Issuer {
         self.tokens.reload().map_err(|e| issuing_error(&e))?;
         Ok(())
     }
-}
-
-/// The published keys at `now`, read back from the JWK Set the issuing crate publishes (it keeps
-/// the key set itself private), for the verifier.
-fn published(tokens: &Tokens, now: UnixTime) -> Result<Vec<PublicKey>> {
-    let unexpected = |what: &str| coded("internal_error", format!("the published key set {what}"));
-    let set: serde_json::Value =
-        serde_json::from_str(&tokens.jwks(now)).map_err(|_| unexpected("is not JSON"))?;
-    let keys = set
-        .get("keys")
-        .and_then(serde_json::Value::as_array)
-        .ok_or_else(|| unexpected("has no keys"))?;
-    keys.iter()
-        .map(|jwk| {
-            let part = |name: &str| {
-                jwk.get(name)
-                    .and_then(serde_json::Value::as_str)
-                    .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
-                    .ok_or_else(|| unexpected("holds a key without n or e"))
-            };
-            PublicKey::from_rsa_components(&part("n")?, &part("e")?, "the published key set")
-                .map_err(|e| token_error(&e))
-        })
-        .collect()
 }

@@ -4,18 +4,13 @@
 use napi_derive::napi;
 use synerise_auth_issuing::PerMinute as Limit;
 
-/// Requests a minute per key; `0` is unlimited.
+/// Requests a minute per key; `0` is unlimited. Memory stays bounded by the keys of about the last
+/// minute: the issuing crate's limit forgets the others as it checks.
 #[napi]
 #[derive(Debug)]
 pub struct PerMinute {
     limit: Limit<String>,
-    /// Checks since the last prune of keys whose allowance is full again.
-    checks: std::sync::atomic::AtomicU32,
 }
-
-/// Keys are forgotten every this many checks, so memory stays bounded by the customers of about
-/// the last minute.
-const PRUNE_EVERY: u32 = 4096;
 
 #[napi]
 impl PerMinute {
@@ -25,7 +20,6 @@ impl PerMinute {
     pub fn new(per_minute: u32) -> Self {
         Self {
             limit: Limit::new(per_minute),
-            checks: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
@@ -33,10 +27,6 @@ impl PerMinute {
     /// before a retry may succeed (at least 1), for `Retry-After`.
     #[napi]
     pub fn check(&self, key: String) -> u32 {
-        use std::sync::atomic::Ordering;
-        if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
-            self.limit.prune();
-        }
         match self.limit.check(&key) {
             Ok(()) => 0,
             Err(limited) => u32::try_from(limited.retry_after_secs()).unwrap_or(u32::MAX),

@@ -1,8 +1,9 @@
-//! Errors, mapped once: every failure of the token crate becomes one of the package's exceptions
-//! (defined in Python, `synerise_auth/_errors.py`), carrying the same stable `code` and HTTP
-//! status the service answers with.
+//! Errors, mapped once: every failure of the issuing and token crates becomes one of the
+//! package's exceptions (defined in Python, `synerise_auth/_errors.py`), carrying the same stable
+//! `code` and HTTP status the service answers with.
 
 use pyo3::{PyErr, Python, types::PyAnyMethods as _};
+use synerise_auth_issuing::{IssuingError, RateLimited};
 use synerise_auth_token::{Error, VerifyError};
 
 /// The Python module that defines the exception classes.
@@ -35,14 +36,6 @@ impl Refusal {
         }
     }
 
-    /// Over a rate limit: 429 `rate_limited`, to be retried after `secs`.
-    pub(crate) fn rate_limited(secs: u64) -> Self {
-        Self {
-            retry_after: Some(secs.max(1)),
-            ..Self::new("RateLimited", "rate_limited", 429, "too many requests")
-        }
-    }
-
     /// The Python exception. Falls back to `RuntimeError` only if the package's own module cannot
     /// be imported, which an installed package never does.
     pub(crate) fn into_pyerr(self, py: Python<'_>) -> PyErr {
@@ -70,12 +63,36 @@ impl From<Error> for Refusal {
             Error::InvalidUuid(_) => Self::new("InvalidInput", "invalid_uuid", 400, message),
             Error::InvalidSalt(_) => Self::new("ConfigurationError", "invalid_salt", 500, message),
             Error::InvalidTtl(_) => Self::new("ConfigurationError", "invalid_ttl", 500, message),
+            // The issuing crate's code for a key set that does not load, as the service and the
+            // Node package say it; a public key given to `verify` that cannot be read too.
             Error::Key(_) | Error::KeySet(_) => {
-                Self::new("ConfigurationError", "invalid_key", 500, message)
+                Self::new("ConfigurationError", "key_set_invalid", 500, message)
             }
             // A signature that fails, a time RFC 3339 cannot write, and anything added later:
             // the service answers these as its fixed 500.
             _ => Self::new("SyneriseAuthError", "internal_error", 500, message),
+        }
+    }
+}
+
+impl From<IssuingError> for Refusal {
+    fn from(error: IssuingError) -> Self {
+        let (code, message) = (error.code(), error.to_string());
+        match error {
+            IssuingError::KeySet(_) => Self::new("ConfigurationError", code, 500, message),
+            IssuingError::RateLimited(limited) => limited.into(),
+            // `signing_failed`, and anything added later: the service's fixed 500.
+            _ => Self::new("SyneriseAuthError", code, 500, message),
+        }
+    }
+}
+
+impl From<RateLimited> for Refusal {
+    /// Over a rate limit: 429 `rate_limited`, to be retried after `Retry-After` seconds.
+    fn from(limited: RateLimited) -> Self {
+        Self {
+            retry_after: Some(limited.retry_after_secs()),
+            ..Self::new("RateLimited", limited.code(), 429, "too many requests")
         }
     }
 }

@@ -1,15 +1,16 @@
-//! `Issuer` and `IssuedToken`: the Python face of [`Tokens`]. Translation only: Python values in,
-//! one call, Python values out.
+//! `Issuer` and `IssuedToken`: the Python face of the issuing crate's [`Tokens`] (the key set, its
+//! reload, the salt and the lifetime), as the Node package's `Issuer` is. Translation only: Python
+//! values in, one call, Python values out.
 
 use std::path::PathBuf;
 
 use pyo3::{prelude::*, types::PyDict};
+use synerise_auth_issuing::{KidSetting, SigningSettings, Tokens};
 use synerise_auth_token::{CustomerUuid, Email, PublicKeyFormat, TokenTtl, UnixTime, UuidSalt};
 
 use crate::{
     claims::claims_dict,
     errors::{Refusal, raise},
-    signing::{KidSetting, SigningSettings, Tokens},
 };
 
 /// A token lifetime as Python gives it: seconds, or text such as `"7d"`.
@@ -46,19 +47,17 @@ impl Issuer {
         ttl: Ttl,
         kid: Option<&str>,
     ) -> PyResult<Self> {
-        let settings = (|| {
-            Ok::<_, Refusal>(SigningSettings {
-                key,
-                ttl: ttl.parse()?,
-                kid: KidSetting::parse(kid),
-            })
-        })();
-        let settings = raise(py, settings)?;
+        let mut settings = SigningSettings::new(key);
+        settings.ttl = raise(py, ttl.parse())?;
+        settings.kid = KidSetting::parse(kid.unwrap_or_default());
+        // Every `issue` signs, as before the issuing crate's token reuse existed: a shop that
+        // wants reuse keeps the token in its own session.
+        settings.cache.enabled = false;
         let salt = raise(py, UuidSalt::new(salt).map_err(Refusal::from))?;
         // Reading and parsing keys is file I/O and RSA parsing: other threads may run meanwhile.
         let tokens = py.detach(|| Tokens::load(settings, salt));
         Ok(Self {
-            tokens: raise(py, tokens)?,
+            tokens: raise(py, tokens.map_err(Refusal::from))?,
         })
     }
 
@@ -74,15 +73,18 @@ impl Issuer {
         let (email, uuid) = raise(py, parsed)?;
         // The signature is most of a token's cost: other Python threads run meanwhile.
         let signed = py.detach(|| {
-            let signed = self.tokens.issue(&email, uuid, crate::clock::now())?;
-            let expires_at = UnixTime::from_secs(signed.claims.exp).to_rfc3339()?;
-            Ok::<_, Refusal>((signed, expires_at))
+            let (jwt, claims) = self
+                .tokens
+                .issue(&email, uuid, crate::clock::now())?
+                .into_parts();
+            let expires_at = UnixTime::from_secs(claims.exp).to_rfc3339()?;
+            Ok::<_, Refusal>((jwt, claims, expires_at))
         });
-        let (signed, expires_at) = raise(py, signed)?;
+        let (token, claims, expires_at) = raise(py, signed)?;
         Ok(IssuedToken {
-            token: signed.jwt,
-            uuid: signed.claims.uuid.to_string(),
-            exp: signed.claims.exp,
+            token,
+            uuid: claims.uuid.to_string(),
+            exp: claims.exp,
             expires_at,
         })
     }
@@ -91,7 +93,7 @@ impl Issuer {
     /// cannot be used, the keys loaded before keep signing and the error is raised.
     fn reload(&self, py: Python<'_>) -> PyResult<()> {
         let reloaded = py.detach(|| self.tokens.reload());
-        raise(py, reloaded)
+        raise(py, reloaded.map(drop).map_err(Refusal::from))
     }
 
     /// Verifies a token against this issuer's published keys (the active key, the next one and
@@ -152,7 +154,7 @@ impl Issuer {
         format!(
             "Issuer(kid={:?}, active_key={:?}, ttl={})",
             self.tokens.kid(),
-            self.tokens.public_key().thumbprint(),
+            self.tokens.key_id(),
             self.tokens.ttl().as_secs()
         )
     }

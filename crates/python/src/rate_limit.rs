@@ -1,35 +1,20 @@
-//! `RateLimit`: tokens per customer per minute, as `serve` limits them.
+//! `RateLimit`: tokens per customer per minute, as `serve` limits them (the issuing crate's
+//! `PerMinute`, which the Node package's limit is too).
 
-use std::{
-    num::NonZeroU32,
-    sync::{
-        Arc,
-        atomic::{AtomicU32, Ordering},
-    },
-};
-
-use governor::{Quota, RateLimiter, clock::Clock as _, state::keyed::DefaultKeyedStateStore};
 use pyo3::prelude::*;
+use synerise_auth_issuing::PerMinute;
 
 use crate::errors::{Refusal, raise};
 
-type Keyed = RateLimiter<String, DefaultKeyedStateStore<String>, governor::clock::DefaultClock>;
-
 /// At most `per_minute` calls of `check` per key a minute (bursts up to `per_minute`); `0` is
-/// unlimited. Keys whose allowance is full again are forgotten by `prune`, which `check` also
-/// runs every [`PRUNE_EVERY`] calls, so memory stays bounded by the keys of about a minute
-/// whether or not the caller prunes.
+/// unlimited. Memory stays bounded by the keys of about the last minute whether or not the caller
+/// prunes: the issuing crate's limit forgets the others as it checks.
 #[pyclass(frozen, module = "synerise_auth")]
 #[derive(Debug)]
 pub(crate) struct RateLimit {
     per_minute: u32,
-    limiter: Option<Arc<Keyed>>,
-    /// Checks since the last prune.
-    checks: AtomicU32,
+    limit: PerMinute<String>,
 }
-
-/// How many checks between two prunes of the keys whose allowance is full again.
-const PRUNE_EVERY: u32 = 4096;
 
 #[pymethods]
 impl RateLimit {
@@ -37,33 +22,18 @@ impl RateLimit {
     fn new(per_minute: u32) -> Self {
         Self {
             per_minute,
-            limiter: NonZeroU32::new(per_minute)
-                .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n)))),
-            checks: AtomicU32::new(0),
+            limit: PerMinute::new(per_minute),
         }
     }
 
     /// Counts one call for `key`; raises `RateLimited` (with `retry_after`) past the limit.
     fn check(&self, py: Python<'_>, key: String) -> PyResult<()> {
-        let Some(limiter) = &self.limiter else {
-            return Ok(());
-        };
-        if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
-            self.prune();
-        }
-        let checked = limiter.check_key(&key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            Refusal::rate_limited(wait.as_secs().max(1))
-        });
-        raise(py, checked)
+        raise(py, self.limit.check(&key).map_err(Refusal::from))
     }
 
-    /// Forgets keys whose allowance is full again, so memory stays bounded.
+    /// Forgets keys whose allowance is full again now, rather than at the next 4,096th check.
     fn prune(&self) {
-        if let Some(limiter) = &self.limiter {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
+        self.limit.prune();
     }
 
     fn __repr__(&self) -> String {

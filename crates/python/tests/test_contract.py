@@ -70,6 +70,10 @@ def test_the_flask_extension_meets_the_contract(flask_url, key_dir: Path, salt_f
     url, cookie = flask_url
     done = check(url, key_dir, salt_file, "--header", f"Cookie: {cookie}")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert not [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    for held in ["signed-in: the token's uuid is UUIDv5 of the salt and the email",
+                 "anonymous: the code is not_signed_in", "cross-site: the code is cross_site_request"]:
+        assert re.search(rf"^ok +{re.escape(held)}", done.stdout, re.M), done.stdout
 
 
 def test_the_checker_fails_an_endpoint_that_breaks_it(flask_url, key_dir: Path, salt_file: Path,
@@ -81,6 +85,19 @@ def test_the_checker_fails_an_endpoint_that_breaks_it(flask_url, key_dir: Path, 
     done = run_cli("check-endpoint", url, "--public-key", str(other / "public.pem"),
                    "--expect-email", EMAIL, "--header", f"Cookie: {cookie}", check=False)
     assert done.returncode != 0, done.stdout
+
+
+def test_the_checker_names_a_uuid_of_another_salt(flask_url, key_dir: Path, tmp_path: Path) -> None:
+    # The extension signs with SALT; a site whose salt is another one must not pass, and the
+    # checker must say it is the uuid (and nothing else) that is wrong.
+    other_salt = tmp_path / "other-salt"
+    other_salt.write_text("another-salt")
+    url, cookie = flask_url
+    done = check(url, key_dir, other_salt, "--header", f"Cookie: {cookie}")
+    assert done.returncode == 1, done.stdout
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    uuid_check = "signed-in: the token's uuid is UUIDv5 of the salt and the email"
+    assert len(failed) == 1 and re.match(rf"^FAIL +{re.escape(uuid_check)}: it is ", failed[0]), done.stdout
 
 
 def test_serve_meets_the_contract_with_an_api_key(key_file: Path, key_dir: Path, salt_file: Path,

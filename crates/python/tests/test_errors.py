@@ -33,9 +33,9 @@ def refusal(call, kind=SyneriseAuthError):
 
 
 def test_issuer_configuration_refusals(key_file: Path, tmp_path: Path) -> None:
-    assert refusal(lambda: Issuer(tmp_path / "absent.pem", salt=SALT), ConfigurationError) == ("invalid_key", 500)
+    assert refusal(lambda: Issuer(tmp_path / "absent.pem", salt=SALT), ConfigurationError) == ("key_set_invalid", 500)
     (tmp_path / "public.pem").write_text((key_file.parent / "public.pem").read_text())
-    assert refusal(lambda: Issuer(tmp_path / "public.pem", salt=SALT), ConfigurationError) == ("invalid_key", 500)
+    assert refusal(lambda: Issuer(tmp_path / "public.pem", salt=SALT), ConfigurationError) == ("key_set_invalid", 500)
     assert refusal(lambda: Issuer(key_file, salt=""), ConfigurationError) == ("invalid_salt", 500)
     assert refusal(lambda: Issuer(key_file, salt=SALT, ttl="59s"), ConfigurationError) == ("invalid_ttl", 500)
     assert refusal(lambda: Issuer(key_file, salt=SALT, ttl="soon"), ConfigurationError) == ("invalid_ttl", 500)
@@ -106,4 +106,4 @@ def test_a_bad_public_key_text_is_refused(issuer: Issuer) -> None:
     token = issuer.issue("a@example.com").token
     with pytest.raises(SyneriseAuthError) as e:
         verify(token, "not a key")
-    assert e.value.code == "invalid_key"
+    assert e.value.code == "key_set_invalid"

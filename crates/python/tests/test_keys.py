@@ -59,7 +59,7 @@ def test_a_failed_reload_keeps_the_old_keys(tmp_path: Path) -> None:
     (keys / "keys.json").write_text("not json")
     with pytest.raises(ConfigurationError) as e:
         issuer.reload()
-    assert e.value.code == "invalid_key"
+    assert e.value.code == "key_set_invalid"
     assert issuer.public_key() == before
     assert issuer.verify(issuer.issue("ann@example.com").token)["email"] == "ann@example.com"
 

@@ -1,167 +1,20 @@
-// The example shop in Debian's chromium, in both modes: a customer signs in with the shop's own
-// login, the token reaches the tracker (synerise-auth's stand-in, served by `synerise-auth gate`,
-// which judges events as Synerise would), `form.submit` is accepted, and sign-out clears the
-// token. Needs SYNERISE_AUTH_BIN and the shop's bundle built; run by test/run.
-import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { createPublicKey, randomBytes, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+// The Node shop in chromium, both modes (`addon`, `sidecar`): the shops' one browser test
+// (examples/shop-test/browser.mjs), told how this shop starts. Needs SYNERISE_AUTH_BIN; run by
+// test/run.
+import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { shopBrowserTest } from '../../shop-test/browser.mjs';
+
 const SHOP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOT = resolve(SHOP, '..', '..');
-// playwright-core as the repository's web/ installed it; the browser is Debian's chromium.
-const { chromium } = createRequire(join(ROOT, 'web', 'package.json'))('playwright-core');
 
-const BIN = process.env.SYNERISE_AUTH_BIN;
-assert.ok(BIN, 'set SYNERISE_AUTH_BIN (test/run does)');
-
-const EMAIL = 'ann@example.com';
-const PASSWORD = 'a shop password, long enough';
-const SALT = 'node-shop-test-salt';
-const API_KEY = randomBytes(24).toString('hex');
-
-const dir = mkdtempSync(join(tmpdir(), 'node-shop-'));
-const children = [];
-
-/** Starts a program; resolves with the first capture of `ready` in its standard output. */
-function start(name, command, args, { env = {}, cwd, ready }) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const output = [];
-  child.stderr.setEncoding('utf8').on('data', (d) => output.push(d));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${name} did not start:\n${output.join('')}`)), 60_000);
-    child.once('exit', (code) => fail(new Error(`${name} exited (${code}):\n${output.join('')}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = ready.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        done(match[1]);
-      }
-    });
-  });
-}
-
-const stopAll = () =>
-  Promise.all(
-    children.map(
-      (child) =>
-        new Promise((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          child.once('exit', done);
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-
-let gate = '';
-let serve = '';
-let publicKey;
-let browser;
-
-before(async () => {
-  execFileSync(BIN, ['keygen', '--out', join(dir, 'keys')], { stdio: 'ignore' });
-  publicKey = createPublicKey(readFileSync(join(dir, 'keys', 'public.pem')));
-  gate = await start('synerise-auth gate', BIN, ['gate', '--certificate', join(dir, 'keys', 'public.pem'), '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'gate')], {
-    ready: /^synerise-auth gate listening on (http:\/\/\S+)$/,
-  });
-  serve = await start('synerise-auth serve', BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'serve'), '--key', join(dir, 'keys', 'private.pem'), '--uuid-salt', SALT], {
-    env: { SYNERISE_AUTH_API_KEYS: API_KEY },
-    ready: /^synerise-auth listening on (http:\/\/\S+)$/,
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+shopBrowserTest({
+  name: 'the Node shop',
+  modes: ['addon', 'sidecar'],
+  async startShop({ mode, env, dir, start }) {
+    const shopEnv = { ...env, SHOP_ACCOUNTS: join(dir, `node-shop-accounts-${mode}.json`) };
+    execFileSync(process.execPath, ['server.js', 'add-customer'], { cwd: SHOP, env: { ...process.env, ...shopEnv } });
+    return start(`the Node shop (${mode})`, process.execPath, ['server.js'], { cwd: SHOP, env: shopEnv, ready: /^node-shop listening on (http:\/\/\S+)$/ });
+  },
 });
-
-after(async () => {
-  await browser?.close();
-  await stopAll();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function startShop(mode) {
-  const env = {
-    SHOP_TOKENS: mode,
-    SHOP_SECRET_KEY: randomBytes(32).toString('hex'),
-    SHOP_ACCOUNTS: join(dir, `accounts-${mode}.json`),
-    SHOP_TRACKER_SCRIPT: `${gate}/synerise-standin.js`,
-    SHOP_TRACKER_EVENTS: `${gate}/gate/v1/events`,
-    SHOP_PORT: '0',
-    SHOP_CUSTOMER_EMAIL: EMAIL,
-    SHOP_CUSTOMER_PASSWORD: PASSWORD,
-    SYNERISE_AUTH_KEY: join(dir, 'keys', 'private.pem'),
-    SYNERISE_AUTH_UUID_SALT: SALT,
-    SYNERISE_AUTH_URL: serve,
-    SYNERISE_AUTH_API_KEY: API_KEY,
-  };
-  execFileSync(process.execPath, ['server.js', 'add-customer'], { cwd: SHOP, env: { ...process.env, ...env } });
-  return start(`the shop (${mode})`, process.execPath, ['server.js'], { cwd: SHOP, env, ready: /^node-shop listening on (http:\/\/\S+)$/ });
-}
-
-function verifyJwt(jwt) {
-  const [header, claims, signature] = jwt.split('.');
-  assert.ok(verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), publicKey, Buffer.from(signature, 'base64url')), 'the token verifies with the public key');
-  return JSON.parse(Buffer.from(claims, 'base64url').toString());
-}
-
-const standin = (page) => page.evaluate(() => window.SR.standin.state());
-
-for (const mode of ['addon', 'sidecar']) {
-  describe(`the Node shop, tokens from the ${mode}`, () => {
-    it('signs in with its own login, hands the tracker a token the gate accepts, clears it on sign-out', async () => {
-      const shop = await startShop(mode);
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      try {
-        await page.goto(shop);
-        await page.getByRole('heading', { name: 'Sign in to the shop' }).waitFor();
-        // A wrong password is the shop's own refusal.
-        await page.getByLabel('Email').fill(EMAIL);
-        await page.getByLabel('Password').fill('not the password');
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByRole('alert').waitFor();
-        assert.equal(await page.getByRole('alert').textContent(), 'Wrong email or password.');
-
-        await page.getByLabel('Email').fill(EMAIL);
-        await page.getByLabel('Password').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.locator('#customer').waitFor();
-        assert.equal(await page.locator('#customer').textContent(), EMAIL);
-
-        const handle = await page.waitForFunction(() => window.SR?.standin?.state().accessToken ?? null);
-        const claims = verifyJwt(await handle.jsonValue());
-        assert.equal(claims.email, EMAIL);
-        assert.equal(claims.uuid, execFileSync(BIN, ['uuid', '--salt', SALT, EMAIL]).toString().trim());
-        assert.equal((await standin(page)).uuid, claims.uuid);
-        await page.locator('#tracker[data-status="authenticated"]').waitFor();
-
-        // A protected event goes through the gate with the token.
-        const verdict = await page.evaluate(() => window.SR.event.sendFormData('newsletter', {}));
-        assert.equal(verdict.accepted, true, JSON.stringify(verdict));
-
-        await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
-        assert.equal((await standin(page)).accessToken, null);
-        // The shop's session is over too: its token route refuses.
-        const afterSignOut = await page.evaluate(async () => {
-          const r = await fetch('/shop/token', { method: 'POST' });
-          return { status: r.status, body: await r.json() };
-        });
-        assert.deepEqual(afterSignOut, { status: 401, body: { error: 'no customer is signed in', code: 'not_signed_in' } });
-        const refused = await page.evaluate(() => window.SR.event.sendFormData('newsletter', {}));
-        assert.equal(refused.accepted, false);
-      } finally {
-        await context.close();
-      }
-    });
-  });
-}

@@ -1,53 +1,19 @@
 // Both token-endpoint handlers over real HTTP: the Express middleware in a real Express app, and
-// the Next.js route handler given web Requests by node:http as Next.js's server does. The same
-// cases run against each: the reply, its headers, and every refusal with its status and code.
+// the Next.js route handler given web Requests by node:http as Next.js's server does (apps.mjs).
+// The same cases run against each: the reply, its headers, and every refusal with its status and
+// code. The contract checker runs against both in contract.test.mjs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import express from 'express';
 import { importSPKI, jwtVerify } from 'jose';
 
 import { Issuer, PerMinute } from '@synerise-auth/server';
-import { syneriseToken } from '@synerise-auth/server/express';
-import { tokenRoute } from '@synerise-auth/server/next';
-import { keyFile, listen } from './helpers.mjs';
+import { HANDLERS } from './apps.mjs';
+import { keyFile } from './helpers.mjs';
 
 const SALT = 'a-shop-salt';
 
-/** The test's stand-in for a shop's session: who is signed in is in `x-test-customer`. */
-const signedIn = (header) => {
-  if (header === 'session-store-down') throw new Error('the session store is down');
-  return header || null;
-};
-
-async function expressApp(t, options) {
-  const app = express();
-  app.all('/api/synerise-token', syneriseToken({ ...options, customer: (req) => signedIn(req.get('x-test-customer')) }));
-  return listen(t, app);
-}
-
-/** node:http to web Request and back, as Next.js's server hands a route handler its request. */
-async function nextApp(t, options) {
-  const POST = tokenRoute({ ...options, customer: (request) => signedIn(request.headers.get('x-test-customer')) });
-  return listen(t, async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
-    const request = new Request(`http://${req.headers.host}${req.url}`, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
-      body: ['GET', 'HEAD'].includes(req.method) ? undefined : body,
-    });
-    const response = await POST(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-}
-
-for (const [name, mount] of [
-  ['Express middleware', expressApp],
-  ['Next.js route handler', nextApp],
-]) {
+for (const [name, mount] of HANDLERS) {
   describe(name, () => {
     const setup = async (t, extra = {}) => {
       const issuer = new Issuer({ key: await keyFile(t), salt: SALT });

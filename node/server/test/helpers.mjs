@@ -24,6 +24,17 @@ export async function cli(args, options = {}) {
   return stdout;
 }
 
+/** Runs `synerise-auth ARGS` to its end, whatever its exit code: `{ code, stdout, stderr }`. */
+export async function cliOutcome(args, options = {}) {
+  try {
+    const { stdout, stderr } = await run(bin(), args, { timeout: 60_000, ...options });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    if (typeof error.code !== 'number') throw error;
+    return { code: error.code, stdout: error.stdout, stderr: error.stderr };
+  }
+}
+
 /** A fresh temporary directory, removed by the returned `cleanup`. */
 export async function tempDir(t) {
   const dir = await mkdtemp(join(tmpdir(), 'synerise-auth-node-'));

@@ -198,3 +198,42 @@ fn tokens_are_shared_between_threads() {
     send_sync::<Tokens>();
     send_sync::<Pending>();
 }
+
+#[test]
+fn the_verifier_checks_every_published_key_and_refuses_others() {
+    let salt = || UuidSalt::new("a salt for tests").unwrap();
+    let (a, b) = (
+        SigningKey::generate(2048).unwrap(),
+        SigningKey::generate(2048).unwrap(),
+    );
+    let (a_public, b_public) = (a.public_key().clone(), b.public_key().clone());
+    // A signs and B is next; the other way round for the second set: each names its key.
+    let signs_a = Tokens::with_key_set(
+        KeySet::new(a, Some(b_public), Vec::new()),
+        SigningSettings::new("unused.pem"),
+        salt(),
+    );
+    let signs_b = Tokens::with_key_set(
+        KeySet::new(b, Some(a_public), Vec::new()),
+        SigningSettings::new("unused.pem"),
+        salt(),
+    );
+    let stranger = Tokens::with_key_set(
+        KeySet::single(SigningKey::generate(2048).unwrap()),
+        SigningSettings {
+            kid: KidSetting::Thumbprint,
+            ..SigningSettings::new("unused.pem")
+        },
+        salt(),
+    );
+    let ann = email("ann@example.com");
+    let verifier = signs_a.verifier(T0);
+    for tokens in [&signs_a, &signs_b] {
+        let issued = tokens.issue(&ann, None, T0).unwrap();
+        let verified = verifier.verify(issued.jwt(), T0).unwrap();
+        assert_eq!(verified.claims, *issued.claims());
+    }
+    let unknown = stranger.issue(&ann, None, T0).unwrap();
+    let err = verifier.verify(unknown.jwt(), T0).unwrap_err();
+    assert_eq!(err.code(), "unknown_key");
+}

@@ -24,8 +24,9 @@ class SyneriseAuthError(Exception):
 
 
 class ConfigurationError(SyneriseAuthError):
-    """The issuer cannot be made as configured: ``invalid_key``, ``invalid_salt``,
-    ``invalid_ttl``. Raised at start-up (or by ``reload``, when the old keys keep signing)."""
+    """The issuer cannot be made as configured: ``key_set_invalid`` (the key file or directory
+    did not load; the message names the file and the reason), ``invalid_salt``, ``invalid_ttl``.
+    Raised at start-up (or by ``reload``, when the old keys keep signing)."""
 
 
 class InvalidInput(SyneriseAuthError):

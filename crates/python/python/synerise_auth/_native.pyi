@@ -23,8 +23,8 @@ class IssuedToken:
 
 class Issuer:
     """Signs Synerise tokens with a key file (a set of one) or a key directory's active key,
-    made once at start-up. Raises ``ConfigurationError`` (``invalid_key``, ``invalid_salt``,
-    ``invalid_ttl``) when it cannot be made."""
+    made once at start-up. Raises ``ConfigurationError`` (``key_set_invalid``, ``invalid_salt``,
+    ``invalid_ttl``) when it cannot be made. Every ``issue`` signs a new token."""
 
     def __init__(
         self,
@@ -40,7 +40,7 @@ class Issuer:
         GIL while it signs."""
     def reload(self) -> None:
         """Reads the key file or directory again; on failure the old keys keep signing and
-        ``ConfigurationError`` is raised."""
+        ``ConfigurationError`` (``key_set_invalid``) is raised."""
     def verify(self, token: str, *, now: Optional[int] = None) -> Dict[str, Any]:
         """Verifies against the published keys; returns the claims. Raises ``TokenRefused``."""
     def customer_uuid(self, email: str) -> str: ...
@@ -54,12 +54,16 @@ class Issuer:
     def ttl(self) -> int: ...
 
 class RateLimit:
-    """At most ``per_minute`` calls of ``check`` per key a minute; ``0`` is unlimited."""
+    """At most ``per_minute`` calls of ``check`` per key a minute; ``0`` is unlimited. Memory
+    stays bounded by the keys of about the last minute: ``check`` forgets the others every 4,096
+    calls, so nobody needs to call ``prune``."""
 
     def __init__(self, per_minute: int) -> None: ...
     def check(self, key: str) -> None:
         """Raises ``RateLimited`` (with ``retry_after``) past the limit."""
-    def prune(self) -> None: ...
+    def prune(self) -> None:
+        """Forgets the keys whose allowance is full again now, rather than at the next
+        4,096th ``check``."""
 
 def customer_uuid(salt: str, email: str) -> str:
     """Synerise's customer uuid: UUIDv5 (URL namespace) of ``salt + email``, the email taken as
@@ -72,4 +76,5 @@ def identity_hash(email: str) -> int:
 
 def verify(token: str, public_key: str, *, now: Optional[int] = None, leeway: int = 30) -> Dict[str, Any]:
     """Verifies an RS256 token against a public key (PEM, one-line or base64); returns the
-    claims. Raises ``TokenRefused`` with the failed check's code."""
+    claims. Raises ``TokenRefused`` with the failed check's code, or ``ConfigurationError``
+    (``key_set_invalid``) when the public key cannot be read."""

@@ -1,5 +1,7 @@
-// The shop's page for a signed-in customer. The shop's own sign-in decided who that is; this
-// hands the tracker a token for them from the shop's own route, and clears it on sign-out.
+// The shop's page for a signed-in customer, the same for the Flask shop and the Node shop. The
+// shop's own sign-in decided who that is, and its server-rendered page says so in
+// `data-customer`; this hands the tracker a token for them from the shop's own route
+// (`data-token-route`), and clears it on sign-out.
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useSyneriseAuthentication } from '@synerise-auth/react';
@@ -28,7 +30,7 @@ function Shop({ customer, tokenRoute }) {
   }
   return (
     <main>
-      <h1>Welcome to the Node shop</h1>
+      <h1>Welcome back</h1>
       <p>
         Signed in as <span id="customer">{customer}</span>
       </p>
