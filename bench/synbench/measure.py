@@ -110,9 +110,9 @@ def measure(server: Server, args: argparse.Namespace, public_pem: Path, verifier
         time.sleep(1.1)
         reused = server.issue()["jwt"] == first["jwt"]
         if reused and svc.ours_cache == "off":
-            raise server.fail("reused a token with SYNERISE_AUTH_TOKEN_CACHE=off")
+            raise server.fail("reused a token with SYNERISE_AUTH_TOKEN_CACHE__ENABLED=off")
         if not reused and svc.ours_cache == "on":
-            log("  note: with SYNERISE_AUTH_TOKEN_CACHE=on the same request a second later got a new token")
+            log("  note: with SYNERISE_AUTH_TOKEN_CACHE__ENABLED=on the same request a second later got a new token")
     if svc.ours:
         server.bench.floor_reply = server.reply()
     pid = server.pid

@@ -193,7 +193,7 @@ def accounts_sweep(bench: Bench) -> list[dict]:
     points = []
     for cache in ("off", "on"):
         s = ScaleServer(f"accounts_cache_{cache}", bench, cache,
-                        {"SYNERISE_AUTH_SIGNUP": "true", "SYNERISE_AUTH_SIGN_IN_PER_IP_PER_MINUTE": "0"})
+                        {"SYNERISE_AUTH_SIGNUP": "true", "SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP_PER_MINUTE": "0"})
         try:
             server = s.start()
             status, body = http_call(server.port, "POST", "/api/accounts", SIGN_IN_BODY,
@@ -223,7 +223,7 @@ def accounts_sweep(bench: Bench) -> list[dict]:
 def cache_sweep(bench: Bench) -> list[dict]:
     points = []
     s = ScaleServer("cached_customers", bench, "on",
-                    {"SYNERISE_AUTH_TOKEN_CACHE_CAPACITY": str(CACHE_CAPACITY)})
+                    {"SYNERISE_AUTH_TOKEN_CACHE__CAPACITY": str(CACHE_CAPACITY)})
     try:
         server = s.start()
         pid = server.pid
@@ -285,7 +285,7 @@ def gate_sweep(bench: Bench) -> list[dict]:
     event = json.dumps({"action": "form.submit", "label": EVENT_LABEL,
                         "client": {"uuid": CUSTOMER_UUID}, "params": {}})
     for n in DECISIONS:
-        s = ScaleServer(f"gate_log_{n}", bench, "on", {"SYNERISE_AUTH_GATE_ENABLED": "true"})
+        s = ScaleServer(f"gate_log_{n}", bench, "on", {"SYNERISE_AUTH_GATE__ENABLED": "true"})
         try:
             server = s.start()
             s.stop()

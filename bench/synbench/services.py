@@ -107,10 +107,10 @@ def ours(cache: str, sign_in: bool = False) -> Callable[[Bench, int, Path], Comm
         data = workdir / "data"
         data.mkdir(exist_ok=True)
         # No drain period on stop: nothing routes to a benchmarked instance but the load itself.
-        env = {"SYNERISE_AUTH_API_KEYS": bench.api_key, "SYNERISE_AUTH_TOKEN_CACHE": cache,
+        env = {"SYNERISE_AUTH_API_KEYS": bench.api_key, "SYNERISE_AUTH_TOKEN_CACHE__ENABLED": cache,
                "SYNERISE_AUTH_SHUTDOWN__DRAIN": "0s"}
         if sign_in:
-            env.update(SYNERISE_AUTH_SIGNUP="true", SYNERISE_AUTH_SIGN_IN_PER_IP_PER_MINUTE="0")
+            env.update(SYNERISE_AUTH_SIGNUP="true", SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP_PER_MINUTE="0")
         return Command([str(bench.binary), "serve", "--production", "--listen", f"127.0.0.1:{port}",
                         "--key", str(bench.key), "--data-dir", str(data), "--uuid-salt", SALT], env)
 

@@ -36,13 +36,13 @@ class Declarations(unittest.TestCase):
             self.assertEqual(command.argv[command.argv.index("--key") + 1], "/keys/private.pem")
             self.assertEqual(command.argv[command.argv.index("--uuid-salt") + 1], SALT)
             # No drain period: a benchmarked instance stops at once.
-            self.assertEqual(command.env, {"SYNERISE_AUTH_API_KEYS": "the-api-key", "SYNERISE_AUTH_TOKEN_CACHE": cache,
+            self.assertEqual(command.env, {"SYNERISE_AUTH_API_KEYS": "the-api-key", "SYNERISE_AUTH_TOKEN_CACHE__ENABLED": cache,
                                            "SYNERISE_AUTH_SHUTDOWN__DRAIN": "0s"})
             self.assertTrue((self.dir / "data").is_dir())
 
     def test_the_sign_in_server_opens_sign_up_without_a_per_ip_limit(self):
         env = SIGN_IN.command(self.bench, 1, self.dir).env
-        self.assertEqual((env["SYNERISE_AUTH_SIGNUP"], env["SYNERISE_AUTH_SIGN_IN_PER_IP_PER_MINUTE"]), ("true", "0"))
+        self.assertEqual((env["SYNERISE_AUTH_SIGNUP"], env["SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP_PER_MINUTE"]), ("true", "0"))
 
     def test_the_floors_need_a_reply_of_ours(self):
         for svc in (s for s in SERVICES if s.replays_ours):

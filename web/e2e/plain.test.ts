@@ -147,7 +147,7 @@ describe('two tabs at renewal time', () => {
   beforeAll(async () => {
     // One-minute tokens, each renewal a new one: each tab's timer renews halfway through, at the
     // same moment.
-    shortLived = await startServer(['--token-ttl', '1m'], { SYNERISE_AUTH_TOKEN_CACHE: 'off' });
+    shortLived = await startServer(['--token-ttl', '1m'], { SYNERISE_AUTH_TOKEN_CACHE__ENABLED: 'off' });
   });
 
   afterAll(async () => {
