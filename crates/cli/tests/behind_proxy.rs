@@ -153,7 +153,7 @@ fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
     command
         .env("SYNERISE_AUTH_PRODUCTION", "true")
         .env("SYNERISE_AUTH_SIGNUP", "true")
-        .env("SYNERISE_AUTH_TRUSTED_PROXIES", "127.0.0.1")
-        .env("SYNERISE_AUTH_SIGN_IN_PER_IP_PER_MINUTE", "1");
+        .env("SYNERISE_AUTH_CONNECTIONS__TRUSTED_PROXIES", "127.0.0.1")
+        .env("SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP_PER_MINUTE", "1");
     Running::start_command(command, "synerise-auth listening on http://")
 }

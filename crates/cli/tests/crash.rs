@@ -26,7 +26,7 @@ const PACE: Duration = Duration::from_millis(5);
 /// `serve` in dev mode on port 0 with its data in `data_dir`, sign-ins not rate limited.
 fn start_serve(data_dir: &Path) -> Running {
     let config = data_dir.join("unlimited.toml");
-    std::fs::write(&config, "sign_in_per_ip_per_minute = 0\n").unwrap();
+    std::fs::write(&config, "[limits]\nsign_in_per_ip_per_minute = 0\n").unwrap();
     let args = [
         OsStr::new("serve"),
         OsStr::new("--listen"),

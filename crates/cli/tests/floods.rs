@@ -99,8 +99,8 @@ fn two_hundred_sign_ins_at_once_stay_within_the_hashing_bound() {
     // No per-IP limit (a crowd comes from many addresses), two hashes at once, eight waiting.
     let serve = serve_with_config(
         dir.path(),
-        "sign_in_per_ip_per_minute = 0\nfailed_sign_ins_per_account = 0\n\
-         max_password_hashes = 2\npassword_hash_queue = 8\n",
+        "[limits]\nsign_in_per_ip_per_minute = 0\nfailed_sign_ins_per_account = 0\n\
+         [password_hashing]\nmax_running = 2\nqueue = 8\n",
     );
     let api_key = serve.banner_value("dev API key (Authorization: Bearer ...):");
     let address = serve.address.clone();

@@ -248,7 +248,7 @@ fn a_database_that_goes_away_is_a_503_with_retry_after_and_the_service_recovers(
     // What was acknowledged is there; what was refused is not.
     let listed = cli()
         .args(["accounts", "list"])
-        .env("SYNERISE_AUTH_DATABASE_URL", &database.url)
+        .env("SYNERISE_AUTH_DATABASE__URL", &database.url)
         .output()
         .unwrap();
     assert!(

@@ -179,7 +179,7 @@ fn start_instance(key: &Path, work: &Path, port: u16) -> Running {
         .env("SYNERISE_AUTH_LISTEN", format!("127.0.0.1:{port}"))
         .env("SYNERISE_AUTH_UUID_SALT", UUID_SALT)
         .env("SYNERISE_AUTH_API_KEYS", API_KEY)
-        .env("SYNERISE_AUTH_TRUSTED_PROXIES", "127.0.0.1")
+        .env("SYNERISE_AUTH_CONNECTIONS__TRUSTED_PROXIES", "127.0.0.1")
         .stderr(Stdio::null());
     Running::start_command(command, "synerise-auth listening on http://")
 }

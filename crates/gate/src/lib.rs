@@ -34,7 +34,9 @@ mod decision;
 mod error;
 mod event;
 mod gate;
+mod rule;
 mod settings;
+mod warning;
 
 pub use action::{Action, MAX_ACTION_LEN};
 pub use action_list::ActionList;
@@ -43,6 +45,6 @@ pub use decision::{ACCEPTED_STATUS, Decision, Reason};
 pub use error::{ConfigError, Result};
 pub use event::{Event, MAX_EVENT_BYTES, MAX_LABEL_CHARS, MalformedEvent};
 pub use gate::Gate;
-pub use settings::{
-    DEFAULT_ANONYMOUS, DEFAULT_REQUIRE_TOKEN, EventSettings, Rule, SettingsWarning, UnlistedPolicy,
-};
+pub use rule::{Rule, UnlistedPolicy};
+pub use settings::{DEFAULT_ANONYMOUS, DEFAULT_REQUIRE_TOKEN, EventSettings};
+pub use warning::SettingsWarning;

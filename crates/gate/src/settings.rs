@@ -1,119 +1,17 @@
 //! Synerise's event authentication settings: three lists of event actions, and what happens to an
 //! action on none of them.
 
-use std::{collections::HashMap, fmt};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Action, ActionList, ConfigError, Result};
+use crate::{Action, ActionList, ConfigError, Result, Rule, SettingsWarning, UnlistedPolicy};
 
 /// The actions on the `anonymous` list when it is not configured.
 pub const DEFAULT_ANONYMOUS: &[&str] = &["page.visit"];
 /// The actions on the `require_token` list when it is not configured: Synerise requires a token for
 /// these two unless told otherwise (its documents name one or both, depending on the version).
 pub const DEFAULT_REQUIRE_TOKEN: &[&str] = &["form.submit", "client.createOrUpdate"];
-
-/// What the gate does with an action that is on none of the three lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnlistedPolicy {
-    /// Accept it without a token, as Synerise does by default for events it has not been told
-    /// about.
-    #[default]
-    AcceptAnonymous,
-    /// Treat it as if it were on the `require_token` list: the strict choice.
-    RequireToken,
-}
-
-impl UnlistedPolicy {
-    /// The policy's value in the configuration file.
-    #[must_use]
-    pub const fn key(self) -> &'static str {
-        match self {
-            Self::AcceptAnonymous => "accept_anonymous",
-            Self::RequireToken => "require_token",
-        }
-    }
-}
-
-/// The rule that decided how an event's action is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Rule {
-    /// The action is on this list.
-    Listed(ActionList),
-    /// The action is on no list, and the unlisted policy applied.
-    Unlisted(UnlistedPolicy),
-}
-
-impl Rule {
-    /// Whether an event under this rule needs a valid token.
-    #[must_use]
-    pub const fn requires_token(self) -> bool {
-        matches!(
-            self,
-            Self::Listed(ActionList::RequireToken) | Self::Unlisted(UnlistedPolicy::RequireToken)
-        )
-    }
-
-    /// A stable snake_case name for logs and the gate page: the list's key (`anonymous`,
-    /// `modify_without_token`, `require_token`), or `unlisted_accept_anonymous` /
-    /// `unlisted_require_token`.
-    #[must_use]
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::Listed(list) => list.key(),
-            Self::Unlisted(UnlistedPolicy::AcceptAnonymous) => "unlisted_accept_anonymous",
-            Self::Unlisted(UnlistedPolicy::RequireToken) => "unlisted_require_token",
-        }
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// Something allowed but unwise in the settings, to be logged once at start-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SettingsWarning {
-    /// Actions that may change customer data without a token.
-    ModifyWithoutToken(Vec<Action>),
-    /// No action requires a token: the gate only checks the tokens that happen to be sent.
-    NothingRequiresToken,
-}
-
-impl SettingsWarning {
-    /// A stable snake_case name for the warning.
-    #[must_use]
-    pub const fn code(&self) -> &'static str {
-        match self {
-            Self::ModifyWithoutToken(_) => "modify_without_token",
-            Self::NothingRequiresToken => "nothing_requires_token",
-        }
-    }
-}
-
-impl fmt::Display for SettingsWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ModifyWithoutToken(actions) => {
-                let names: Vec<&str> = actions.iter().map(Action::as_str).collect();
-                write!(
-                    f,
-                    "`modify_without_token` lets {} change customer data without a token; Synerise \
-                     keeps this list only for backward compatibility and advises against it",
-                    names.join(", ")
-                )
-            }
-            Self::NothingRequiresToken => f.write_str(
-                "no event action requires a token (`require_token` is empty and unlisted actions \
-                 are accepted anonymously), so only tokens that happen to be sent are checked",
-            ),
-        }
-    }
-}
 
 /// Synerise's event authentication settings (Data Management > Events > JS SDK event settings):
 /// which event actions are accepted from anonymous customers, which may change customer data
@@ -378,36 +276,5 @@ mod tests {
         assert!(settings.warnings().is_empty());
         // An empty table is the defaults.
         assert_eq!(toml::from_str::<EventSettings>("").unwrap(), settings);
-    }
-
-    #[test]
-    fn rule_codes_and_token_requirement() {
-        let cases = [
-            (Rule::Listed(ActionList::Anonymous), "anonymous", false),
-            (
-                Rule::Listed(ActionList::ModifyWithoutToken),
-                "modify_without_token",
-                false,
-            ),
-            (
-                Rule::Listed(ActionList::RequireToken),
-                "require_token",
-                true,
-            ),
-            (
-                Rule::Unlisted(UnlistedPolicy::AcceptAnonymous),
-                "unlisted_accept_anonymous",
-                false,
-            ),
-            (
-                Rule::Unlisted(UnlistedPolicy::RequireToken),
-                "unlisted_require_token",
-                true,
-            ),
-        ];
-        for (rule, code, requires) in cases {
-            assert_eq!(rule.code(), code);
-            assert_eq!(rule.requires_token(), requires, "{code}");
-        }
     }
 }

@@ -16,7 +16,7 @@ pub struct IssuerOptions {
     /// key directory of more than one key always names the thumbprint.
     pub kid: Option<String>,
     /// Hand a customer the token signed for them less than 10 minutes ago instead of signing
-    /// again, as `serve` does (`token_cache`); on by default.
+    /// again, as `serve` does (`[token_cache]`); on by default.
     pub reuse: Option<bool>,
 }
 

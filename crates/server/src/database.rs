@@ -1,4 +1,4 @@
-//! Opening the store the settings name: SQLite in the data directory unless a `database_url`
+//! Opening the store the settings name: SQLite in the data directory unless `[database] url`
 //! names a PostgreSQL database (which several instances can share).
 
 use std::{path::Path, sync::Arc};

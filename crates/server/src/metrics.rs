@@ -26,11 +26,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, PoisonError, RwLock, Weak},
+    sync::{Arc, RwLock, Weak},
     time::Duration,
 };
 
-use axum::{http::Method, response::Response};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder as _};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
@@ -38,37 +37,15 @@ use metrics_exporter_prometheus::{
 
 use synerise_auth_store::PasswordHashing;
 
-use crate::{config::MetricsAccess, error::ErrorCode};
+use self::names::{
+    CACHE_HITS, DRAINING, HASHES_LIMIT, HASHES_PEAK, HASHES_QUEUED, HASHES_REFUSED, HASHES_RUNNING,
+    KEY_RELOADS, KNOWN_METHODS, REFUSALS, REQUEST_BUCKETS, REQUEST_SECONDS, SIGNING_BUCKETS,
+    SIGNING_KEY, SIGNING_SECONDS, TOKENS_ISSUED, UPKEEP_EVERY,
+};
+use crate::config::MetricsAccess;
 
-const TOKENS_ISSUED: &str = "synerise_auth_tokens_issued_total";
-const CACHE_HITS: &str = "synerise_auth_token_cache_hits_total";
-const REFUSALS: &str = "synerise_auth_refusals_total";
-const REQUEST_SECONDS: &str = "synerise_auth_http_request_duration_seconds";
-const SIGNING_SECONDS: &str = "synerise_auth_token_signing_duration_seconds";
-const HASHES_RUNNING: &str = "synerise_auth_password_hashes_running";
-const HASHES_QUEUED: &str = "synerise_auth_password_hashes_queued";
-const HASHES_PEAK: &str = "synerise_auth_password_hashes_running_peak";
-const HASHES_LIMIT: &str = "synerise_auth_password_hashes_limit";
-const HASHES_REFUSED: &str = "synerise_auth_password_hashes_refused_total";
-const SIGNING_KEY: &str = "synerise_auth_signing_key_info";
-const KEY_RELOADS: &str = "synerise_auth_key_reloads_total";
-const DRAINING: &str = "synerise_auth_draining";
-
-/// The ways a caller proves who it is, registered up front so that they read 0 before the first
-/// token (Prometheus's `rate()` needs the series to exist).
-const KNOWN_METHODS: [&str; 3] = ["api_key", "session", "id_token"];
-
-const REQUEST_BUCKETS: &[f64] = &[
-    0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-    5.0, 10.0,
-];
-const SIGNING_BUCKETS: &[f64] = &[
-    0.000_1, 0.000_2, 0.000_3, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.05,
-];
-
-/// How often histogram samples are folded into buckets when nobody scrapes, so their memory
-/// stays bounded.
-const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+mod names;
+mod requests;
 
 static METADATA: Metadata<'static> =
     Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
@@ -272,70 +249,6 @@ impl Metrics {
         self.signing.record(took.as_secs_f64());
     }
 
-    /// Records an answered request, and its error code when it is a refusal.
-    /// Times one answered request and counts it when it is a refusal.
-    pub(crate) fn request_answered(
-        &self,
-        route: &str,
-        method: &Method,
-        response: &Response,
-        took: Duration,
-    ) {
-        let method = method_label(method);
-        let status = response.status().as_u16();
-        let seconds = took.as_secs_f64();
-        let recorded = {
-            let requests = self.requests.read().unwrap_or_else(PoisonError::into_inner);
-            requests
-                .get(route)
-                .and_then(|list| list.iter().find(|(m, s, _)| *m == method && *s == status))
-                .map(|(_, _, histogram)| histogram.record(seconds))
-                .is_some()
-        };
-        if !recorded {
-            let key = Key::from_parts(
-                REQUEST_SECONDS,
-                vec![
-                    Label::new("route", route.to_owned()),
-                    Label::from_static_parts("method", method),
-                    Label::new("status", status.to_string()),
-                ],
-            );
-            let histogram = self.recorder.register_histogram(&key, &METADATA);
-            histogram.record(seconds);
-            self.requests
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(route.into())
-                .or_default()
-                .push((method, status, histogram));
-        }
-
-        if status >= 400 {
-            let code = match response.extensions().get::<ErrorCode>() {
-                Some(ErrorCode(code)) => code,
-                // Replies made by layers rather than by `ApiError`.
-                None if status == 408 => "request_timeout",
-                None => "other",
-            };
-            let counted = self
-                .refusals
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(code)
-                .map(|c| c.increment(1))
-                .is_some();
-            if !counted {
-                let counter = register_counter(&self.recorder, REFUSALS, "code", code);
-                counter.increment(1);
-                self.refusals
-                    .write()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(code, counter);
-            }
-        }
-    }
-
     /// Who may read `GET /metrics`.
     pub(crate) fn access(&self) -> MetricsAccess {
         self.access
@@ -382,20 +295,6 @@ fn register_counter(
 ) -> Counter {
     let key = Key::from_parts(name, vec![Label::from_static_parts(label, value)]);
     recorder.register_counter(&key, &METADATA)
-}
-
-/// A fixed label for the request method: clients may send any token as a method.
-fn method_label(method: &Method) -> &'static str {
-    match *method {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::DELETE => "DELETE",
-        Method::PATCH => "PATCH",
-        Method::HEAD => "HEAD",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
-    }
 }
 
 #[cfg(test)]

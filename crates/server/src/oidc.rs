@@ -1,6 +1,6 @@
 //! The service's side of the identity-provider door; the verification itself is the
-//! `synerise-auth-oidc` crate. Here: the settings built from the configuration's `oidc_issuer`,
-//! `oidc_audience` and `oidc_jwks_url`, and the verifier's refusals as API errors.
+//! `synerise-auth-oidc` crate. Here: the settings built from the configuration's `[oidc]`
+//! `issuer`, `audience` and `jwks_url`, and the verifier's refusals as API errors.
 
 use synerise_auth_oidc::{OidcError, OidcSettingsError};
 
@@ -41,20 +41,20 @@ pub(crate) fn settings_from_config(
         if audiences.is_empty() && jwks_url.is_none() {
             return Ok(None);
         }
-        return Err("oidc_audience and oidc_jwks_url need oidc_issuer \
-             (SYNERISE_AUTH_OIDC_ISSUER: the identity provider's issuer URL)"
+        return Err("oidc.audience and oidc.jwks_url need oidc.issuer \
+             (SYNERISE_AUTH_OIDC__ISSUER: the identity provider's issuer URL)"
             .into());
     };
     OidcSettings::new(issuer, audiences, jwks_url, leeway_secs)
         .map(Some)
         .map_err(|e| match e {
-            OidcSettingsError::Issuer(reason) => format!("oidc_issuer: {reason}"),
-            OidcSettingsError::NoAudience => "oidc_issuer needs oidc_audience \
-                 (SYNERISE_AUTH_OIDC_AUDIENCE: the site's OAuth client id, as the ID tokens' \
+            OidcSettingsError::Issuer(reason) => format!("oidc.issuer: {reason}"),
+            OidcSettingsError::NoAudience => "oidc.issuer needs oidc.audience \
+                 (SYNERISE_AUTH_OIDC__AUDIENCE: the site's OAuth client id, as the ID tokens' \
                  `aud` carries it; comma separated for several)"
                 .into(),
-            OidcSettingsError::JwksUrl(reason) => format!("oidc_jwks_url: {reason}"),
-            other => format!("oidc_audience: {other}"),
+            OidcSettingsError::JwksUrl(reason) => format!("oidc.jwks_url: {reason}"),
+            other => format!("oidc.audience: {other}"),
         })
 }
 
@@ -129,12 +129,12 @@ mod tests {
     fn half_configurations_are_refused_with_what_to_set() {
         let err =
             settings_from_config(Some("https://idp.example".into()), None, None, 30).unwrap_err();
-        assert!(err.contains("SYNERISE_AUTH_OIDC_AUDIENCE"), "{err}");
+        assert!(err.contains("SYNERISE_AUTH_OIDC__AUDIENCE"), "{err}");
         let err = settings_from_config(None, Some(vec!["client".into()]), None, 30).unwrap_err();
-        assert!(err.contains("SYNERISE_AUTH_OIDC_ISSUER"), "{err}");
+        assert!(err.contains("SYNERISE_AUTH_OIDC__ISSUER"), "{err}");
         let err = settings_from_config(None, None, Some("https://idp.example/keys".into()), 30)
             .unwrap_err();
-        assert!(err.contains("SYNERISE_AUTH_OIDC_ISSUER"), "{err}");
+        assert!(err.contains("SYNERISE_AUTH_OIDC__ISSUER"), "{err}");
     }
 
     #[test]
@@ -148,7 +148,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err,
-            "oidc_issuer: `http://idp.example` must be an https:// URL \
+            "oidc.issuer: `http://idp.example` must be an https:// URL \
              (http:// only to a loopback address)"
         );
         let err = settings_from_config(
@@ -160,7 +160,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err,
-            "oidc_jwks_url: `http://idp.example/keys` must be an https:// URL \
+            "oidc.jwks_url: `http://idp.example/keys` must be an https:// URL \
              (http:// only to a loopback address)"
         );
     }
@@ -168,8 +168,8 @@ mod tests {
     #[test]
     fn settings_come_from_the_environment_and_the_file() {
         let env = crate::SettingsLayer::from_env(|name| match name {
-            "SYNERISE_AUTH_OIDC_ISSUER" => Some("https://idp.example/realms/shop".into()),
-            "SYNERISE_AUTH_OIDC_AUDIENCE" => Some("web-client, ios-client".into()),
+            "SYNERISE_AUTH_OIDC__ISSUER" => Some("https://idp.example/realms/shop".into()),
+            "SYNERISE_AUTH_OIDC__AUDIENCE" => Some("web-client, ios-client".into()),
             "SYNERISE_AUTH_LEEWAY_SECS" => Some("10".into()),
             _ => None,
         })
@@ -182,9 +182,10 @@ mod tests {
         assert_eq!(oidc.leeway_secs(), 10);
 
         let file: crate::SettingsLayer = toml::from_str(
-            "oidc_issuer = \"https://tenant.auth0.com/\"\n\
-             oidc_audience = [\"client\"]\n\
-             oidc_jwks_url = \"https://tenant.auth0.com/.well-known/jwks.json\"",
+            "[oidc]\n\
+             issuer = \"https://tenant.auth0.com/\"\n\
+             audience = [\"client\"]\n\
+             jwks_url = \"https://tenant.auth0.com/.well-known/jwks.json\"",
         )
         .unwrap();
         let oidc = crate::Settings::resolve(file).unwrap().oidc.unwrap();
@@ -200,11 +201,11 @@ mod tests {
     #[test]
     fn a_half_configured_provider_stops_start_up() {
         let layer = crate::SettingsLayer::from_env(|name| {
-            (name == "SYNERISE_AUTH_OIDC_ISSUER").then(|| "https://idp.example".into())
+            (name == "SYNERISE_AUTH_OIDC__ISSUER").then(|| "https://idp.example".into())
         })
         .unwrap();
         let err = crate::Settings::resolve(layer).unwrap_err().to_string();
-        assert!(err.contains("SYNERISE_AUTH_OIDC_AUDIENCE"), "{err}");
+        assert!(err.contains("SYNERISE_AUTH_OIDC__AUDIENCE"), "{err}");
 
         let layer = crate::SettingsLayer {
             oidc: crate::OidcLayer {
@@ -216,7 +217,7 @@ mod tests {
         };
         let err = crate::Settings::resolve(layer).unwrap_err().to_string();
         assert!(
-            err.contains("oidc_issuer") && err.contains("https://"),
+            err.contains("oidc.issuer") && err.contains("https://"),
             "{err}"
         );
     }
@@ -239,7 +240,7 @@ mod tests {
             .with_oidc("https://idp.example", " ", None)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("SYNERISE_AUTH_OIDC_AUDIENCE"), "{err}");
+        assert!(err.contains("SYNERISE_AUTH_OIDC__AUDIENCE"), "{err}");
     }
 
     #[test]

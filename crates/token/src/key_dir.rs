@@ -5,62 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::{
-    KeyError, KeySet, KeySetError, PublicKey, Result, SigningKey, UnixTime, atomic_file,
-    key_set::RetiredKey,
+    KEY_STATE_FILE, KeyEntry, KeyError, KeyRole, KeySet, KeySetError, PublicKey, Result,
+    SigningKey, UnixTime, atomic_file, key_set::RetiredKey, key_state::State,
 };
-
-/// The state file's name in a key directory.
-pub const KEY_STATE_FILE: &str = "keys.json";
-
-/// What a key of the set does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyRole {
-    /// Signs every token.
-    Active,
-    /// Published, does not sign yet: the key to paste into Synerise next.
-    Next,
-    /// Signed once; published until its last token has expired.
-    Retired,
-}
-
-impl KeyRole {
-    /// `active`, `next` or `retired`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Next => "next",
-            Self::Retired => "retired",
-        }
-    }
-}
-
-/// One key as the state file lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeyEntry {
-    /// The RFC 7638 thumbprint of its public key; also its file name, `<kid>.pem`.
-    pub kid: String,
-    /// What it does.
-    pub role: KeyRole,
-    /// When it was added to the set (seconds since the epoch).
-    pub created_at: i64,
-    /// When it stopped signing, for a retired key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retired_at: Option<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct State {
-    version: u32,
-    /// The active key first, then the next one, then the retired ones, newest first.
-    keys: Vec<KeyEntry>,
-}
 
 /// A key directory and its state, read once; each change is written through at once.
 ///
@@ -150,34 +98,7 @@ impl KeyDir {
             path: path.clone(),
             reason,
         };
-        let state: State = serde_json::from_str(&text)
-            .map_err(|e| invalid(format!("is not a key set state file ({e})")))?;
-        if state.version != 1 {
-            return Err(invalid(format!("has version {}, expected 1", state.version)).into());
-        }
-        let count = |role| state.keys.iter().filter(|k| k.role == role).count();
-        if count(KeyRole::Active) != 1 || count(KeyRole::Next) > 1 {
-            return Err(invalid(
-                "must list exactly one active key and at most one next key".into(),
-            )
-            .into());
-        }
-        for entry in &state.keys {
-            if !is_kid(&entry.kid) {
-                return Err(invalid(format!(
-                    "lists `{}`, which is not a key thumbprint",
-                    entry.kid
-                ))
-                .into());
-            }
-            if (entry.role == KeyRole::Retired) != entry.retired_at.is_some() {
-                return Err(invalid(format!(
-                    "key {}: `retired_at` is set for retired keys only, and always for them",
-                    entry.kid
-                ))
-                .into());
-            }
-        }
+        let state = State::parse(&text).map_err(invalid)?;
         let mut keys = Self {
             dir: dir.to_owned(),
             state,
@@ -351,16 +272,7 @@ impl KeyDir {
     }
 
     fn sort(&mut self) {
-        self.state.keys.sort_by_key(|k| {
-            (
-                match k.role {
-                    KeyRole::Active => 0,
-                    KeyRole::Next => 1,
-                    KeyRole::Retired => 2,
-                },
-                std::cmp::Reverse(k.retired_at),
-            )
-        });
+        self.state.sort();
     }
 
     /// Writes `key` to `<kid>.pem` (a new file, 0600) and returns the kid.
@@ -406,12 +318,4 @@ impl KeySet {
             Ok(Self::single(SigningKey::from_file(path)?))
         }
     }
-}
-
-/// A thumbprint as this crate makes them: base64url, 43 characters for SHA-256.
-fn is_kid(text: &str) -> bool {
-    (1..=64).contains(&text.len())
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -1,5 +1,5 @@
 //! `accounts add|remove|list`, on the same store `serve` uses (SQLite in the data directory, or
-//! the PostgreSQL database `database_url` names).
+//! the PostgreSQL database `[database] url` names).
 
 use std::{
     io::BufRead as _,

@@ -29,7 +29,7 @@ pub(crate) const LOCK_LIMIT: u32 = 4;
 pub(crate) fn start_instance(url: &str, key: &Path, data_dir: &Path) -> Running {
     let mut command = instance_command(url, key, data_dir);
     command.env(
-        "SYNERISE_AUTH_FAILED_SIGN_INS_PER_ACCOUNT",
+        "SYNERISE_AUTH_LIMITS__FAILED_SIGN_INS_PER_ACCOUNT",
         LOCK_LIMIT.to_string(),
     );
     Running::start_command(command, "synerise-auth listening on http://")
@@ -41,7 +41,7 @@ pub(crate) fn instance_command(url: &str, key: &Path, data_dir: &Path) -> std::p
     let mut command = binary();
     command
         .arg("serve")
-        .env("SYNERISE_AUTH_DATABASE_URL", url)
+        .env("SYNERISE_AUTH_DATABASE__URL", url)
         .env("SYNERISE_AUTH_KEY", key)
         .env("SYNERISE_AUTH_DATA_DIR", data_dir)
         .env("SYNERISE_AUTH_LISTEN", "127.0.0.1:0")

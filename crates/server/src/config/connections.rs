@@ -16,15 +16,15 @@ pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 declare_layer! {
     /// `[connections]`: connection limits and timeouts.
     pub struct ConnectionsLayer in "connections" {
-        max: u32, flat "max_connections", default "the file-descriptor limit (`ulimit -n`) less 64",
+        max: u32, default "the file-descriptor limit (`ulimit -n`) less 64",
             "connections open at once; past it, the oldest connection with no request in flight is closed to make room (a value above the default is refused at start)";
-        header_read_timeout: HumanDuration, flat "header_read_timeout", default "`10s`",
+        header_read_timeout: HumanDuration, default "`10s`",
             "how long a client may take to send a request's headers (also the wait for the next request on a kept-alive connection); then the connection is closed";
-        idle_timeout: HumanDuration, flat "idle_timeout", default "`60s`",
+        idle_timeout: HumanDuration, default "`60s`",
             "a connection with no request in flight for this long is closed (HTTP/2 included)";
-        request_timeout: HumanDuration, flat "request_timeout", default "`10s`",
+        request_timeout: HumanDuration, default "`10s`",
             "how long one request may take to be answered; past it, 408 `request_timeout` and its work is dropped";
-        trusted_proxies: Vec<String>, flat "trusted_proxies", default "none",
+        trusted_proxies: Vec<String>, default "none",
             "addresses or networks (`10.0.0.0/8`) of the proxies in front: from them, the customer's address for the per-IP limits is read from `X-Forwarded-For`; from anyone else that header is ignored";
     }
 }
@@ -38,7 +38,7 @@ impl ConnectionsLayer {
             None => defaults.max_connections,
             Some(0) => {
                 return Err(SettingsError::setting(
-                    "max_connections",
+                    "connections.max",
                     "must be at least 1",
                 ));
             }
@@ -46,10 +46,10 @@ impl ConnectionsLayer {
                 let n = count(n);
                 if n > ConnectionLimits::default_max_connections() {
                     return Err(SettingsError::setting(
-                        "max_connections",
+                        "connections.max",
                         format!(
                             "is {n}, but the file-descriptor limit (ulimit -n) leaves room for {} \
-                             connections: raise the limit or lower max_connections",
+                             connections: raise the limit or lower this setting",
                             ConnectionLimits::default_max_connections()
                         ),
                     ));
@@ -60,12 +60,12 @@ impl ConnectionsLayer {
         Ok(ConnectionLimits {
             max_connections,
             header_read_timeout: at_least_a_second(
-                "header_read_timeout",
+                "connections.header_read_timeout",
                 self.header_read_timeout,
                 defaults.header_read_timeout,
             )?,
             idle_timeout: at_least_a_second(
-                "idle_timeout",
+                "connections.idle_timeout",
                 self.idle_timeout,
                 defaults.idle_timeout,
             )?,
@@ -77,7 +77,7 @@ impl ConnectionsLayer {
         TrustedProxies::parse(self.trusted_proxies.as_deref().unwrap_or_default()).map_err(
             |entry| {
                 SettingsError::setting(
-                    "trusted_proxies",
+                    "connections.trusted_proxies",
                     format!(
                         "`{entry}` is neither an address (10.0.0.5) nor a network (10.0.0.0/8)"
                     ),
@@ -89,7 +89,7 @@ impl ConnectionsLayer {
     /// How long one request may take: at least a second.
     pub(crate) fn resolve_request_timeout(&self) -> Result<Duration, SettingsError> {
         at_least_a_second(
-            "request_timeout",
+            "connections.request_timeout",
             self.request_timeout,
             DEFAULT_REQUEST_TIMEOUT,
         )

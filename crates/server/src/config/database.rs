@@ -11,11 +11,11 @@ use super::{Secret, SettingsError, declare::declare_layer, values::HumanDuration
 declare_layer! {
     /// `[database]`: the store's database and its pool.
     pub struct DatabaseLayer in "database" {
-        url: Secret, flat "database_url", default "none: SQLite in `DATA_DIR/synerise-auth.db`",
+        url: Secret, default "none: SQLite in `DATA_DIR/synerise-auth.db`",
             "a `postgres://user:password@host:port/database` URL to keep everything in PostgreSQL, shared by every instance given it (secret: never logged)";
-        max_connections: u32, flat "database_max_connections", default "`10`",
+        max_connections: u32, default "`10`",
             "PostgreSQL only: connections this instance opens at most (the server must allow the sum over instances)";
-        acquire_timeout: HumanDuration, flat "database_acquire_timeout", default "`1s`",
+        acquire_timeout: HumanDuration, default "`1s`",
             "PostgreSQL only: how long a request waits for a free connection; then 503 `storage_unavailable` with `Retry-After`";
     }
 }
@@ -94,7 +94,7 @@ impl DatabaseLayer {
         if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
             // The value is not repeated: it may hold a password.
             return Err(SettingsError::setting(
-                "database_url",
+                "database.url",
                 "must be a postgres:// URL (postgres://user:password@host:port/database)",
             ));
         }
@@ -103,7 +103,7 @@ impl DatabaseLayer {
             None => defaults.max_connections,
             Some(0) => {
                 return Err(SettingsError::setting(
-                    "database_max_connections",
+                    "database.max_connections",
                     "must be at least 1",
                 ));
             }
@@ -118,7 +118,7 @@ impl DatabaseLayer {
             }
             Some(_) => {
                 return Err(SettingsError::setting(
-                    "database_acquire_timeout",
+                    "database.acquire_timeout",
                     "must be between 100ms and 60s",
                 ));
             }
@@ -197,7 +197,7 @@ mod tests {
             ..DatabaseLayer::default()
         };
         let error = layer.resolve().unwrap_err().to_string();
-        assert!(error.contains("database_url"), "{error}");
+        assert!(error.contains("database.url"), "{error}");
         assert!(!error.contains("hunter22"), "{error}");
     }
 

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::SettingsLayer;
+
 /// Why settings could not be loaded or resolved. Each message says what to set.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -22,7 +24,7 @@ pub enum SettingsError {
         /// The parser's message.
         message: String,
     },
-    /// An environment variable has an invalid value.
+    /// An environment variable has an invalid value, or names no setting.
     #[error("environment variable {name}: {message}")]
     Env {
         /// The variable.
@@ -34,10 +36,10 @@ pub enum SettingsError {
     #[error("{0}")]
     Invalid(String),
     /// One setting's value is refused.
-    #[error("{flat} {problem}{place}")]
+    #[error("{setting} {problem}{place}")]
     Setting {
-        /// Its flat name (`max_connections`).
-        flat: String,
+        /// Its path (`connections.max`).
+        setting: String,
         /// What is wrong (`must be at least 1`).
         problem: String,
         /// Where it is set (` (`[connections] max` in the file, ... in the environment)`), once
@@ -47,13 +49,49 @@ pub enum SettingsError {
 }
 
 impl SettingsError {
-    /// A setting's value is refused: the message starts with its flat name and `problem`.
-    /// [`placed`](Self::placed), at the top of the configuration, adds where it is set.
-    pub(crate) fn setting(flat: &str, problem: impl std::fmt::Display) -> Self {
+    /// A setting's value is refused: the message starts with its path (`connections.max`) and
+    /// `problem`. [`placed`](Self::placed), at the top of the configuration, adds where it is
+    /// set.
+    pub(crate) fn setting(path: &str, problem: impl std::fmt::Display) -> Self {
         Self::Setting {
-            flat: flat.to_owned(),
+            setting: path.to_owned(),
             problem: problem.to_string(),
             place: String::new(),
+        }
+    }
+
+    /// For a refused setting, adds where it is set (`[section] key` in the file, the
+    /// variable); other errors are returned as they are.
+    pub(crate) fn placed(self) -> Self {
+        let Self::Setting {
+            setting,
+            problem,
+            place,
+        } = self
+        else {
+            return self;
+        };
+        if !place.is_empty() {
+            return Self::Setting {
+                setting,
+                problem,
+                place,
+            };
+        }
+        let declared = SettingsLayer::all_declared()
+            .into_iter()
+            .find(|d| d.path() == setting);
+        let place = declared.map_or(String::new(), |d| {
+            let mut place = format!(" (`{}` in the file", d.toml_key());
+            if let Some(name) = d.env_var() {
+                place.push_str(&format!(", {name} in the environment"));
+            }
+            place + ")"
+        });
+        Self::Setting {
+            setting,
+            problem,
+            place,
         }
     }
 }

@@ -4,10 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use synerise_auth_gate::EventSettings;
 
-use super::{
-    SettingsError,
-    declare::{Declared, env_value},
-};
+use super::declare::Declared;
 
 /// `[gate]`: the switch and the event gate's lists. The lists are checked together when the
 /// table is read (an action on two lists is refused), and a layer that sets any of them sets
@@ -29,7 +26,6 @@ impl GateLayer {
         Declared {
             section: "gate",
             key: "enabled",
-            flat: "gate_enabled",
             default: "dev: `true`, production: `false`",
             meaning: "mount the event gate (`/gate/v1/*`), with this service's own public key as the registered certificate",
             env: true,
@@ -38,7 +34,6 @@ impl GateLayer {
         Declared {
             section: "gate",
             key: "anonymous`, `modify_without_token`, `require_token`, `unlisted",
-            flat: "",
             default: "`[\"page.visit\"]`, `[]`, `[\"form.submit\", \"client.createOrUpdate\"]`, `\"accept_anonymous\"`",
             meaning: "the event gate's settings (a list that is set replaces its default; `unlisted` may be `\"require_token\"`); also read by `synerise-auth gate`",
             env: false,
@@ -48,15 +43,6 @@ impl GateLayer {
 
     pub(crate) fn declared(out: &mut Vec<Declared>) {
         out.extend_from_slice(Self::DECLARED);
-    }
-
-    pub(crate) fn from_env_with(
-        get: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Self, SettingsError> {
-        Ok(Self {
-            enabled: env_value(get, &Self::DECLARED[0])?,
-            events: None,
-        })
     }
 }
 

@@ -9,9 +9,9 @@ use super::{SettingsError, declare::declare_layer, values::count};
 declare_layer! {
     /// `[password_hashing]`: how many password hashes run and wait at once.
     pub struct PasswordHashingLayer in "password_hashing" {
-        max_running: u32, flat "max_password_hashes", default "one per CPU",
+        max_running: u32, default "one per CPU",
             "argon2id hashes (sign-in, sign-up) running at once";
-        queue: u32, flat "password_hash_queue", default "four per CPU",
+        queue: u32, default "four per CPU",
             "hashes waiting for a place; beyond, 503 `busy` with `Retry-After` at once";
     }
 }
@@ -23,7 +23,7 @@ impl PasswordHashingLayer {
         let running = match self.max_running {
             None => defaults.running,
             Some(n) => NonZeroUsize::new(count(n)).ok_or_else(|| {
-                SettingsError::setting("max_password_hashes", "must be at least 1")
+                SettingsError::setting("password_hashing.max_running", "must be at least 1")
             })?,
         };
         Ok(HashingLimits {

@@ -5,15 +5,15 @@ use super::declare::declare_layer;
 declare_layer! {
     /// `[limits]`: rate limits; 0 means unlimited.
     pub struct LimitsLayer in "limits" {
-        sign_in_per_ip_per_minute: u32, flat "sign_in_per_ip_per_minute", default "`30`",
+        sign_in_per_ip_per_minute: u32, default "`30`",
             "sign-in and sign-up attempts per client IP (0 = unlimited)";
-        failed_sign_ins_per_account: u32, flat "failed_sign_ins_per_account", default "`10`",
+        failed_sign_ins_per_account: u32, default "`10`",
             "the failed sign-in in a row that locks the account for 15 minutes (429); counted in the store, so across every instance sharing it";
-        tokens_per_session_per_minute: u32, flat "tokens_per_session_per_minute", default "`30`",
+        tokens_per_session_per_minute: u32, default "`30`",
             "token requests per session";
-        tokens_per_identity_per_minute: u32, flat "tokens_per_identity_per_minute", default "`30`",
+        tokens_per_identity_per_minute: u32, default "`30`",
             "token requests per identity-provider identity";
-        tokens_per_api_key_per_minute: u32, flat "tokens_per_api_key_per_minute", default "`0`",
+        tokens_per_api_key_per_minute: u32, default "`0`",
             "token requests per API key (0 = unlimited: the back end may mint for many customers)";
     }
 }

@@ -1,16 +1,15 @@
 //! `[metrics]`: who may read `GET /metrics`.
 
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::{
-    Mode,
-    declare::{FromEnv, declare_layer},
-};
+use super::{Mode, declare::declare_layer};
 
 declare_layer! {
     /// `[metrics]`: who may read `GET /metrics`.
     pub struct MetricsLayer in "metrics" {
-        access: MetricsAccess, flat "metrics", default "dev: `public`, production: `api_key`",
+        access: MetricsAccess, default "dev: `public`, production: `api_key`",
             "who may read `GET /metrics`: `public`, `api_key` (`Authorization: Bearer <API key>`), or `off` (404)";
     }
 }
@@ -39,7 +38,9 @@ impl MetricsLayer {
 
 impl<'de> Deserialize<'de> for MetricsAccess {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::from_env(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -53,8 +54,10 @@ impl Serialize for MetricsAccess {
     }
 }
 
-impl FromEnv for MetricsAccess {
-    fn from_env(text: &str) -> Result<Self, String> {
+impl FromStr for MetricsAccess {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
         match text.trim().to_ascii_lowercase().as_str() {
             "off" => Ok(Self::Off),
             "api_key" => Ok(Self::ApiKey),

@@ -1,17 +1,16 @@
 //! Configuration: typed settings from layers, in precedence order flags, then environment
-//! (`SYNERISE_AUTH_<NAME>`, or `SYNERISE_AUTH_<SECTION>__<KEY>`), then a TOML file, then
-//! defaults. Unknown TOML keys are refused.
+//! (`SYNERISE_AUTH_<KEY>` at the top of the file, `SYNERISE_AUTH_<SECTION>__<KEY>` in a section;
+//! `environment.rs`), then a TOML file, then defaults. Unknown TOML keys are refused.
 //!
 //! Each setting is declared once, in the file of its section (`token.rs` for `[token]`...), with
-//! its key, the flat name it was read under before sections (still read, from the file and the
-//! environment), its documented default and its meaning; the README's settings table is made
-//! from those declarations (`readme.rs`). Layers are merged by figment; [`Settings::resolve`]
-//! applies the defaults and checks.
+//! its key, its documented default and its meaning; the settings table of `docs/configure.md` is
+//! made from those declarations (`readme.rs`). Layers are merged by figment;
+//! [`Settings::resolve`] applies the defaults and checks.
 
 pub(crate) mod connections;
 mod database;
 mod declare;
-mod flat;
+mod environment;
 mod gate;
 mod hashing;
 mod limits;

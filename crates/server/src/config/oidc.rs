@@ -5,11 +5,11 @@ use super::{SettingsError, declare::declare_layer};
 declare_layer! {
     /// `[oidc]`: the identity provider whose ID tokens are exchanged for tokens.
     pub struct OidcLayer in "oidc" {
-        issuer: String, flat "oidc_issuer", default "none",
+        issuer: String, default "none",
             "the identity provider's issuer URL (https, or http on loopback)";
-        audience: Vec<String>, flat "oidc_audience", default "none",
+        audience: Vec<String>, default "none",
             "the client id(s) the ID tokens' `aud` must contain";
-        jwks_url: String, flat "oidc_jwks_url", default "from discovery",
+        jwks_url: String, default "from discovery",
             "the provider's key set URL";
     }
 }

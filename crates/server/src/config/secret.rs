@@ -5,8 +5,6 @@ use std::fmt;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::declare::FromEnv;
-
 /// A secret string as configured. Its `Debug` shows no part of it, and a value of the wrong
 /// type in a file is refused without being quoted.
 ///
@@ -109,12 +107,6 @@ impl serde::de::Visitor<'_> for SecretVisitor {
     }
 }
 
-impl FromEnv for Secret {
-    fn from_env(text: &str) -> Result<Self, String> {
-        Ok(Self::new(text))
-    }
-}
-
 #[cfg(test)]
 mod tests {
 
@@ -125,9 +117,7 @@ mod tests {
             "uuid_salt = true",
             "uuid_salt = 9.18273645",
         ] {
-            let error = toml::from_str::<super::super::SettingsLayer>(text)
-                .unwrap_err()
-                .to_string();
+            let error = super::super::SettingsLayer::from_toml(text).unwrap_err();
             assert!(error.contains("uuid_salt"), "{error}");
             assert!(!error.contains("918273645"), "{error}");
             assert!(!error.contains("true"), "{error}");

@@ -7,11 +7,11 @@ use super::{SettingsError, declare::declare_layer, values::HumanDuration};
 declare_layer! {
     /// `[sessions]`: how long a customer stays signed in.
     pub struct SessionsLayer in "sessions" {
-        idle_ttl: HumanDuration, flat "session_idle_ttl", default "`1h`",
+        idle_ttl: HumanDuration, default "`1h`",
             "a session ends after this long unused";
-        absolute_ttl: HumanDuration, flat "session_absolute_ttl", default "`12h`",
+        absolute_ttl: HumanDuration, default "`12h`",
             "a session ends this long after sign-in";
-        identity_cookie: IdentityCookieText, flat "identity_cookie", default "`off`",
+        identity_cookie: IdentityCookieText, default "`off`",
             "`on` (or `on; domain=.shop.example; path=/`): at sign-in with a session, set the tracker's `_snrs_reset_uuid_and_identity_hash` cookie to the customer's `uuid:identityHash` (see \"The front end\")";
     }
 }
@@ -32,13 +32,6 @@ impl<'de> serde::Deserialize<'de> for IdentityCookieText {
 impl serde::Serialize for IdentityCookieText {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
-    }
-}
-
-impl super::declare::FromEnv for IdentityCookieText {
-    fn from_env(text: &str) -> Result<Self, String> {
-        crate::cookies::IdentityCookie::parse(text)?;
-        Ok(Self(text.to_owned()))
     }
 }
 
@@ -68,7 +61,7 @@ impl SessionsLayer {
         match &self.identity_cookie {
             None => Ok(None),
             Some(IdentityCookieText(text)) => crate::cookies::IdentityCookie::parse(text)
-                .map_err(|e| SettingsError::Invalid(format!("identity_cookie: {e}"))),
+                .map_err(|e| SettingsError::Invalid(format!("sessions.identity_cookie: {e}"))),
         }
     }
 
@@ -81,8 +74,8 @@ impl SessionsLayer {
         };
         if sessions.idle_ttl.is_zero() || sessions.absolute_ttl < sessions.idle_ttl {
             return Err(SettingsError::setting(
-                "session_idle_ttl",
-                "must be positive and at most session_absolute_ttl",
+                "sessions.idle_ttl",
+                "must be positive and at most `[sessions] absolute_ttl`",
             ));
         }
         Ok(sessions)

@@ -14,7 +14,7 @@ const MAX_DRAIN: Duration = Duration::from_secs(300);
 declare_layer! {
     /// `[shutdown]`: the drain period.
     pub struct ShutdownLayer in "shutdown" {
-        drain: HumanDuration, flat "shutdown_drain", default "dev: `0s`, production: `5s`",
+        drain: HumanDuration, default "dev: `0s`, production: `5s`",
             "on SIGTERM or Ctrl-C, how long `/healthz` answers 503 `draining` while every route is still served (answers then carry `Connection: close`), so that proxies and orchestrators take the instance out first; then the listener closes, idle connections are closed and requests in flight finish (within `request_timeout`). `0s`: no drain period. A second signal cuts the wait short; at most `5m`";
     }
 }
@@ -27,7 +27,7 @@ impl ShutdownLayer {
             None => Ok(Duration::ZERO),
             Some(HumanDuration(drain)) if drain <= MAX_DRAIN => Ok(drain),
             Some(_) => Err(SettingsError::setting(
-                "shutdown_drain",
+                "shutdown.drain",
                 "must be at most 5m (300s)",
             )),
         }
@@ -63,7 +63,7 @@ mod tests {
             resolved("[shutdown]\ndrain = \"12s\""),
             Ok(Duration::from_secs(12))
         );
-        assert_eq!(resolved("shutdown_drain = 300"), Ok(MAX_DRAIN));
+        assert_eq!(resolved("[shutdown]\ndrain = 300"), Ok(MAX_DRAIN));
     }
 
     #[test]
@@ -71,7 +71,7 @@ mod tests {
         let layer: SettingsLayer = toml::from_str("[shutdown]\ndrain = \"6m\"").unwrap();
         let error = Settings::resolve(layer).unwrap_err().to_string();
         assert!(
-            error.contains("shutdown_drain must be at most 5m"),
+            error.contains("shutdown.drain must be at most 5m"),
             "{error}"
         );
         assert!(error.contains("`[shutdown] drain`"), "{error}");

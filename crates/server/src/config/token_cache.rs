@@ -15,11 +15,11 @@ declare_layer! {
     /// `[token_cache]`: token reuse (see the `synerise-auth-issuing` crate).
     pub struct TokenCacheLayer in "token_cache" {
         #[serde(deserialize_with = "super::values::on_off")]
-        enabled: bool, flat "token_cache", default "`on`",
+        enabled: bool, default "`on`",
             "token reuse (see below): `on` or `off` (`true`/`false` also read)";
-        max_age: HumanDuration, flat "token_cache_max_age", default "`10m` (at most half of `token_ttl`)",
-            "how long after signing a token is handed out again; between `1s` and half of `token_ttl`, or start-up is refused";
-        capacity: u32, flat "token_cache_capacity", default "`100000`",
+        max_age: HumanDuration, default "`10m` (at most half of `[token] ttl`)",
+            "how long after signing a token is handed out again; between `1s` and half of `[token] ttl`, or start-up is refused";
+        capacity: u32, default "`100000`",
             "tokens kept for reuse at most (about 1 KB of memory each, measured by `bench/run --scale`); the oldest go first";
     }
 }
@@ -37,11 +37,11 @@ impl TokenCacheLayer {
                 let age = Duration::from_secs(age.as_secs());
                 if enabled && (age.is_zero() || age > half_ttl) {
                     return Err(SettingsError::setting(
-                        "token_cache_max_age",
+                        "token_cache.max_age",
                         format!(
                             "must be between 1s and half the token TTL ({}), so that a reused \
                              token still has at least half its lifetime; to stop reusing tokens \
-                             set token_cache = off",
+                             set `[token_cache] enabled = false`",
                             humantime::format_duration(half_ttl)
                         ),
                     ));
@@ -53,8 +53,8 @@ impl TokenCacheLayer {
             None => defaults.capacity,
             Some(0) if enabled => {
                 return Err(SettingsError::setting(
-                    "token_cache_capacity",
-                    "must be at least 1; to stop reusing tokens set token_cache = off",
+                    "token_cache.capacity",
+                    "must be at least 1; to stop reusing tokens set `[token_cache] enabled = false`",
                 ));
             }
             Some(n) => count(n),

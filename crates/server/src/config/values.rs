@@ -5,8 +5,6 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use synerise_auth_token::TokenTtl;
 
-use super::declare::FromEnv;
-
 /// A duration written as `30m`, `12h`, `7d` or a number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HumanDuration(pub Duration);
@@ -21,7 +19,7 @@ impl<'de> Deserialize<'de> for HumanDuration {
         }
         match Raw::deserialize(d)? {
             Raw::Secs(secs) => Ok(Self(Duration::from_secs(secs))),
-            Raw::Text(text) => Self::from_env(&text).map_err(serde::de::Error::custom),
+            Raw::Text(text) => text.parse().map_err(serde::de::Error::custom),
         }
     }
 }
@@ -32,8 +30,10 @@ impl Serialize for HumanDuration {
     }
 }
 
-impl FromEnv for HumanDuration {
-    fn from_env(text: &str) -> Result<Self, String> {
+impl std::str::FromStr for HumanDuration {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
         let text = text.trim();
         if let Ok(secs) = text.parse::<u64>() {
             return Ok(Self(Duration::from_secs(secs)));
@@ -54,9 +54,13 @@ pub(crate) fn on_off<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D:
     }
     match Raw::deserialize(d)? {
         Raw::Bool(b) => Ok(Some(b)),
-        Raw::Text(text) => bool::from_env(&text)
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("`{text}`: expected on or off"))),
+        Raw::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "yes" | "1" => Ok(Some(true)),
+            "off" | "false" | "no" | "0" => Ok(Some(false)),
+            _ => Err(serde::de::Error::custom(format!(
+                "`{text}`: expected on or off"
+            ))),
+        },
     }
 }
 

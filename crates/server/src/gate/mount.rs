@@ -5,7 +5,7 @@ use synerise_auth_gate::EventSettings;
 use crate::mode::Mode;
 
 /// The event settings `serve` mounts the gate with, or `None` when it is not mounted: mounted by
-/// default in dev mode, and in production only with `gate_enabled = true`; `[gate]` in the file
+/// default in dev mode, and in production only with `[gate] enabled = true`; `[gate]` in the file
 /// sets the lists (the defaults otherwise).
 pub(crate) fn serve_gate_settings(
     mode: Mode,
@@ -51,11 +51,11 @@ mod tests {
     #[test]
     fn the_gate_table_and_switch_come_from_the_file_and_the_environment() {
         let file: SettingsLayer = toml::from_str(
-            "gate_enabled = false\n[gate]\nrequire_token = [\"form.submit\", \"transaction.charge\"]\nunlisted = \"require_token\"\n",
+            "[gate]\nenabled = false\nrequire_token = [\"form.submit\", \"transaction.charge\"]\nunlisted = \"require_token\"\n",
         )
         .unwrap();
         let env = SettingsLayer::from_env(|name| {
-            (name == "SYNERISE_AUTH_GATE_ENABLED").then(|| "true".to_owned())
+            (name == "SYNERISE_AUTH_GATE__ENABLED").then(|| "true".to_owned())
         })
         .unwrap();
         let settings = Settings::resolve(env.over(file).unwrap()).unwrap();
@@ -71,7 +71,7 @@ mod tests {
             Rule::Listed(ActionList::Anonymous)
         );
 
-        let off: SettingsLayer = toml::from_str("gate_enabled = false").unwrap();
+        let off: SettingsLayer = toml::from_str("[gate]\nenabled = false").unwrap();
         assert!(Settings::resolve(off).unwrap().gate.is_none());
     }
 

@@ -1,7 +1,7 @@
 //! Tests of [`super`].
-use axum::response::IntoResponse as _;
+use axum::{http::Method, response::IntoResponse as _};
 
-use super::*;
+use super::{requests::method_label, *};
 use crate::ApiError;
 
 fn metrics() -> Metrics {

@@ -1,48 +1,11 @@
-//! The flat and the sectioned forms, in the file and the environment, and the documented
-//! defaults.
+//! The names of the settings, in the file and the environment, and the documented defaults.
 
 use super::*;
-
-fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-    |name| {
-        vars.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| (*v).to_owned())
-    }
-}
 
 fn resolved(text: &str) -> String {
     let layer: SettingsLayer = toml::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     format!("{:?}", Settings::resolve(layer).unwrap())
 }
-
-const FLAT: &str = r#"
-    token_ttl = "2h"
-    token_kid = "thumbprint"
-    allow_client_uuid = true
-    session_idle_ttl = "20m"
-    session_absolute_ttl = "2h"
-    sign_in_per_ip_per_minute = 0
-    failed_sign_ins_per_account = 4
-    tokens_per_session_per_minute = 5
-    tokens_per_identity_per_minute = 6
-    tokens_per_api_key_per_minute = 7
-    oidc_issuer = "https://idp.example"
-    oidc_audience = ["web"]
-    oidc_jwks_url = "https://idp.example/keys"
-    token_cache = "off"
-    token_cache_max_age = "1m"
-    token_cache_capacity = 9
-    metrics = "off"
-    gate_enabled = false
-    max_connections = 11
-    header_read_timeout = "3s"
-    idle_timeout = "4s"
-    request_timeout = "5s"
-    max_password_hashes = 2
-    password_hash_queue = 3
-    shutdown_drain = "7s"
-"#;
 
 const SECTIONED: &str = r#"
     [token]
@@ -82,13 +45,41 @@ const SECTIONED: &str = r#"
     drain = "7s"
 "#;
 
+/// The same settings as [`SECTIONED`], one variable each.
+const VARIABLES: &[(&str, &str)] = &[
+    ("SYNERISE_AUTH_TOKEN__TTL", "2h"),
+    ("SYNERISE_AUTH_TOKEN__KID", "thumbprint"),
+    ("SYNERISE_AUTH_TOKEN__ALLOW_CLIENT_UUID", "true"),
+    ("SYNERISE_AUTH_SESSIONS__IDLE_TTL", "20m"),
+    ("SYNERISE_AUTH_SESSIONS__ABSOLUTE_TTL", "2h"),
+    ("SYNERISE_AUTH_LIMITS__SIGN_IN_PER_IP_PER_MINUTE", "0"),
+    ("SYNERISE_AUTH_LIMITS__FAILED_SIGN_INS_PER_ACCOUNT", "4"),
+    ("SYNERISE_AUTH_LIMITS__TOKENS_PER_SESSION_PER_MINUTE", "5"),
+    ("SYNERISE_AUTH_LIMITS__TOKENS_PER_IDENTITY_PER_MINUTE", "6"),
+    ("SYNERISE_AUTH_LIMITS__TOKENS_PER_API_KEY_PER_MINUTE", "7"),
+    ("SYNERISE_AUTH_OIDC__ISSUER", "https://idp.example"),
+    ("SYNERISE_AUTH_OIDC__AUDIENCE", "web"),
+    ("SYNERISE_AUTH_OIDC__JWKS_URL", "https://idp.example/keys"),
+    ("SYNERISE_AUTH_TOKEN_CACHE__ENABLED", "off"),
+    ("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE", "1m"),
+    ("SYNERISE_AUTH_TOKEN_CACHE__CAPACITY", "9"),
+    ("SYNERISE_AUTH_METRICS__ACCESS", "off"),
+    ("SYNERISE_AUTH_GATE__ENABLED", "false"),
+    ("SYNERISE_AUTH_CONNECTIONS__MAX", "11"),
+    ("SYNERISE_AUTH_CONNECTIONS__HEADER_READ_TIMEOUT", "3s"),
+    ("SYNERISE_AUTH_CONNECTIONS__IDLE_TIMEOUT", "4s"),
+    ("SYNERISE_AUTH_CONNECTIONS__REQUEST_TIMEOUT", "5s"),
+    ("SYNERISE_AUTH_PASSWORD_HASHING__MAX_RUNNING", "2"),
+    ("SYNERISE_AUTH_PASSWORD_HASHING__QUEUE", "3"),
+    ("SYNERISE_AUTH_SHUTDOWN__DRAIN", "7s"),
+];
+
 #[test]
-fn the_flat_and_sectioned_forms_read_alike() {
-    let flat = resolved(FLAT);
-    assert_eq!(flat, resolved(SECTIONED));
-    // And they are not the defaults: every line above was read.
-    assert_ne!(flat, resolved(""));
-    let layer: SettingsLayer = toml::from_str(FLAT).unwrap();
+fn every_line_of_the_file_is_read() {
+    let sectioned = resolved(SECTIONED);
+    // Not the defaults: every line above was read.
+    assert_ne!(sectioned, resolved(""));
+    let layer: SettingsLayer = toml::from_str(SECTIONED).unwrap();
     assert_eq!(layer.password_hashing.max_running, Some(2));
     assert_eq!(layer.token_cache.enabled, Some(false));
     assert_eq!(layer.metrics.access, Some(MetricsAccess::Off));
@@ -102,110 +93,115 @@ fn the_flat_and_sectioned_forms_read_alike() {
 }
 
 #[test]
-fn the_environment_reads_flat_and_nested_names_alike() {
-    let flat: Vec<(String, String)> = SettingsLayer::all_declared()
-        .iter()
-        .filter_map(|d| Some((d.flat_env()?, d.nested_env()?)))
-        .collect();
-    assert!(flat.len() > 20, "{flat:?}");
-    let values = [
-        ("TOKEN_TTL", "2h"),
-        ("SESSION_IDLE_TTL", "20m"),
-        ("SIGN_IN_PER_IP_PER_MINUTE", "0"),
-        ("TOKEN_CACHE", "off"),
-        ("METRICS", "off"),
-        ("GATE_ENABLED", "false"),
-        ("MAX_CONNECTIONS", "11"),
-        ("MAX_PASSWORD_HASHES", "2"),
-        ("OIDC_ISSUER", "https://idp.example"),
-        ("OIDC_AUDIENCE", "web, ios"),
-    ];
-    let by = |nested: bool| {
-        let vars: Vec<(String, String)> = values
-            .iter()
-            .map(|(suffix, value)| {
-                let (old, new) = flat
-                    .iter()
-                    .find(|(old, _)| *old == format!("SYNERISE_AUTH_{suffix}"))
-                    .unwrap();
-                (if nested { new } else { old }.clone(), (*value).to_owned())
-            })
-            .collect();
-        let layer = SettingsLayer::from_env(|name| {
-            vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
-        })
-        .unwrap();
-        format!("{:?}", Settings::resolve(layer).unwrap())
-    };
-    assert_eq!(by(false), by(true));
-    assert_ne!(
-        by(false),
-        format!("{:?}", Settings::resolve(SettingsLayer::default()).unwrap())
+fn the_environment_and_the_file_read_alike() {
+    let from_env = SettingsLayer::from_vars(VARIABLES).unwrap();
+    assert_eq!(
+        format!("{:?}", Settings::resolve(from_env).unwrap()),
+        resolved(SECTIONED)
     );
-    let layer = SettingsLayer::from_env(env(&[("SYNERISE_AUTH_TOKEN__TTL", "2h")])).unwrap();
-    assert_eq!(Settings::resolve(layer).unwrap().token_ttl.as_secs(), 7200);
+    // Each variable is its setting's, as the settings table names it.
+    for (name, _) in VARIABLES {
+        assert!(
+            SettingsLayer::all_declared()
+                .iter()
+                .any(|d| d.env_var().as_deref() == Some(*name)),
+            "{name}"
+        );
+    }
 }
 
 #[test]
-fn one_setting_named_both_ways_is_refused() {
-    for text in [
-        "token_ttl = \"1h\"\n[token]\nttl = \"2h\"\n",
-        "max_password_hashes = 2\n[password_hashing]\nmax_running = 2\n",
-        "gate_enabled = true\n[gate]\nenabled = true\n",
-    ] {
-        let error = toml::from_str::<SettingsLayer>(text)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("the same setting: keep one"),
-            "{text}: {error}"
-        );
+fn a_variable_is_read_as_written() {
+    // figment's own value syntax would read these as a number, a boolean, a list and a
+    // string without its quotes.
+    for salt in ["0012345", "true", "[salt]", "\"quoted\""] {
+        let layer = SettingsLayer::from_vars(&[("SYNERISE_AUTH_UUID_SALT", salt)]).unwrap();
+        assert_eq!(layer.uuid_salt.unwrap().expose_secret(), salt);
     }
-    let error = toml::from_str::<SettingsLayer>("token_ttl = \"1h\"\n[token]\nttl = \"2h\"\n")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        error.contains("`token_ttl`") && error.contains("`[token] ttl`"),
-        "{error}"
+    let layer = SettingsLayer::from_vars(&[
+        (
+            "SYNERISE_AUTH_API_KEYS",
+            " 0123456789012345678901234, k-abcdefghijklmnopqrstuvw ,",
+        ),
+        ("SYNERISE_AUTH_DATA_DIR", "2024"),
+        ("SYNERISE_AUTH_KEY", ""),
+    ])
+    .unwrap();
+    let keys: Vec<&str> = layer
+        .api_keys
+        .iter()
+        .flatten()
+        .map(Secret::expose_secret)
+        .collect();
+    assert_eq!(
+        keys,
+        ["0123456789012345678901234", "k-abcdefghijklmnopqrstuvw"]
     );
+    assert_eq!(layer.data_dir, Some(PathBuf::from("2024")));
+    // An empty variable is unset.
+    assert_eq!(layer.key, None);
+    // Booleans and numbers are read from their text.
+    for (text, enabled) in [
+        ("on", true),
+        ("yes", true),
+        ("1", true),
+        ("off", false),
+        ("0", false),
+    ] {
+        let layer = SettingsLayer::from_vars(&[("SYNERISE_AUTH_GATE__ENABLED", text)]).unwrap();
+        assert_eq!(layer.gate.enabled, Some(enabled), "{text}");
+    }
+}
 
-    let error = SettingsLayer::from_env(env(&[
-        ("SYNERISE_AUTH_TOKEN_TTL", "1h"),
-        ("SYNERISE_AUTH_TOKEN__TTL", "1h"),
-    ]))
+#[test]
+fn a_secret_in_a_refused_variable_is_not_shown() {
+    let error = SettingsLayer::from_vars(&[
+        ("SYNERISE_AUTH_UUID_SALT", "salt-never-shown"),
+        (
+            "SYNERISE_AUTH_DATABASE__URL",
+            "postgres://auth:hunter22@db/auth",
+        ),
+        ("SYNERISE_AUTH_LEEWAY_SECS", "soon"),
+    ])
     .unwrap_err()
     .to_string();
-    assert!(
-        error.contains("SYNERISE_AUTH_TOKEN_TTL and SYNERISE_AUTH_TOKEN__TTL"),
-        "{error}"
-    );
+    assert!(error.contains("SYNERISE_AUTH_LEEWAY_SECS"), "{error}");
+    assert!(!error.contains("salt-never-shown"), "{error}");
+    assert!(!error.contains("hunter22"), "{error}");
 }
 
 #[test]
 fn bad_values_name_the_setting_and_where_it_was_set() {
-    let error = SettingsLayer::from_env(env(&[(
-        "SYNERISE_AUTH_LIMITS__FAILED_SIGN_INS_PER_ACCOUNT",
-        "many",
-    )]))
-    .unwrap_err()
-    .to_string();
+    let error =
+        SettingsLayer::from_vars(&[("SYNERISE_AUTH_LIMITS__FAILED_SIGN_INS_PER_ACCOUNT", "many")])
+            .unwrap_err()
+            .to_string();
     assert!(
         error.contains("SYNERISE_AUTH_LIMITS__FAILED_SIGN_INS_PER_ACCOUNT"),
         "{error}"
     );
-    assert!(error.contains("expected a whole number"), "{error}");
+    assert!(error.contains("\"many\""), "{error}");
 
     let dir = tempfile::tempdir().unwrap();
     for (text, says) in [
-        ("token_ttl = \"forever\"", "token_ttl"),
-        ("[token]\nttl = \"forever\"", "token.ttl"),
+        (
+            "[token]\nttl = \"forever\"",
+            "token.ttl: invalid token lifetime",
+        ),
+        // The names of the settings before sections are not read.
+        ("token_ttl = \"1h\"", "unknown field: found `token_ttl`"),
+        (
+            "[connections]\nmax_connections = 5",
+            "connections: unknown field",
+        ),
         (
             "[limits]\nsign_in_per_ip_per_minute = -1",
             "limits.sign_in_per_ip_per_minute",
         ),
         ("[limits]\nsign_in_per_ip = 1", "sign_in_per_ip"),
         ("[tokens]\nttl = \"1h\"", "tokens"),
-        ("metrics = \"sometimes\"", "metrics"),
+        ("[metrics]\naccess = \"sometimes\"", "metrics.access"),
+        ("uuid_salt = 918273645", "uuid_salt: expected a string"),
     ] {
         let path = dir.path().join("settings.toml");
         std::fs::write(&path, text).unwrap();
@@ -224,10 +220,10 @@ fn layers_merge_setting_by_setting_within_a_section() {
          [gate]\nunlisted = \"require_token\"\n",
     )
     .unwrap();
-    let from_env = SettingsLayer::from_env(env(&[
+    let from_env = SettingsLayer::from_vars(&[
         ("SYNERISE_AUTH_LIMITS__TOKENS_PER_SESSION_PER_MINUTE", "7"),
-        ("SYNERISE_AUTH_GATE_ENABLED", "true"),
-    ]))
+        ("SYNERISE_AUTH_GATE__ENABLED", "true"),
+    ])
     .unwrap();
     let flags = SettingsLayer {
         production: Some(false),
@@ -243,11 +239,8 @@ fn layers_merge_setting_by_setting_within_a_section() {
     // A list set higher replaces the lower one whole.
     let lower: SettingsLayer =
         toml::from_str("allowed_origins = [\"https://a.example\", \"https://b.example\"]").unwrap();
-    let upper = SettingsLayer::from_env(env(&[(
-        "SYNERISE_AUTH_ALLOWED_ORIGINS",
-        "https://c.example",
-    )]))
-    .unwrap();
+    let upper = SettingsLayer::from_vars(&[("SYNERISE_AUTH_ALLOWED_ORIGINS", "https://c.example")])
+        .unwrap();
     assert_eq!(
         Settings::resolve(upper.over(lower).unwrap())
             .unwrap()
@@ -284,7 +277,7 @@ fn the_documented_defaults_are_the_defaults() {
         if !declared.env || declared.key == "data_dir" {
             continue;
         }
-        let name = declared.flat_env().unwrap();
+        let name = declared.env_var().unwrap();
         let (dev, prod) = match declared.default.split_once(", production: ") {
             Some((dev, prod)) => (
                 dev.strip_prefix("dev: ").and_then(one_value),
@@ -298,7 +291,7 @@ fn the_documented_defaults_are_the_defaults() {
             (prod.filter(|_| mode_dependent), production),
         ] {
             let Some(value) = value else { continue };
-            let set = SettingsLayer::from_env(|n| (n == name).then(|| value.clone())).unwrap();
+            let set = SettingsLayer::from_vars(&[(&name, &value)]).unwrap();
             assert_eq!(
                 comparable(Settings::resolve(set.over(base()).unwrap()).unwrap()),
                 comparable(Settings::resolve(base()).unwrap()),
@@ -312,24 +305,31 @@ fn the_documented_defaults_are_the_defaults() {
 
 #[test]
 fn an_unknown_sectioned_variable_is_refused() {
-    let vars = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
-    };
-    let error = SettingsLayer::from_env_vars(vars(&[("SYNERISE_AUTH_TOKEN__TTTL", "1h")]))
-        .unwrap_err()
-        .to_string();
-    assert!(error.contains("SYNERISE_AUTH_TOKEN__TTTL"), "{error}");
-    assert!(error.contains("names no setting"), "{error}");
+    for name in [
+        "SYNERISE_AUTH_TOKEN__TTTL",
+        "SYNERISE_AUTH_TOKENS__TTL",
+        // The gate's lists are read from the file only.
+        "SYNERISE_AUTH_GATE__ANONYMOUS",
+    ] {
+        let error = SettingsLayer::from_vars(&[(name, "1h")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(name), "{error}");
+        assert!(error.contains("names no setting"), "{error}");
+    }
     // Other commands' variables and other programs' are let be; known ones are read.
-    let layer = SettingsLayer::from_env_vars(vars(&[
+    let layer = SettingsLayer::from_vars(&[
         ("SYNERISE_AUTH_CONFIG", "settings.toml"),
         ("SYNERISE_AUTH_LOG_FORMAT", "json"),
+        (
+            "SYNERISE_AUTH_TEST_DATABASE_URL",
+            "postgres://localhost/test",
+        ),
+        ("SYNERISE_AUTH_WRITE_CONTRACT", "1"),
         ("OTHER__THING", "x"),
         ("SYNERISE_AUTH_TOKEN__TTL", "1h"),
-        ("SYNERISE_AUTH_MAX_PASSWORD_HASHES", "3"),
-    ]))
+        ("SYNERISE_AUTH_PASSWORD_HASHING__MAX_RUNNING", "3"),
+    ])
     .unwrap();
     let settings = Settings::resolve(layer).unwrap();
     assert_eq!(settings.token_ttl.as_secs(), 3600);
@@ -343,19 +343,22 @@ fn a_refused_value_says_where_it_is_set() {
         .to_string();
     assert_eq!(
         error,
-        "max_password_hashes must be at least 1 (`[password_hashing] max_running` in the file, \
-         SYNERISE_AUTH_MAX_PASSWORD_HASHES in the environment)"
+        "password_hashing.max_running must be at least 1 (`[password_hashing] max_running` in \
+         the file, SYNERISE_AUTH_PASSWORD_HASHING__MAX_RUNNING in the environment)"
     );
     let error =
         Settings::resolve(toml::from_str("[connections]\nidle_timeout = \"0s\"\n").unwrap())
             .unwrap_err()
             .to_string();
     assert!(
-        error.starts_with("idle_timeout must be at least 1s ("),
+        error.starts_with("connections.idle_timeout must be at least 1s ("),
         "{error}"
     );
     assert!(error.contains("`[connections] idle_timeout`"), "{error}");
-    assert!(error.contains("SYNERISE_AUTH_IDLE_TIMEOUT"), "{error}");
+    assert!(
+        error.contains("SYNERISE_AUTH_CONNECTIONS__IDLE_TIMEOUT"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -376,35 +379,30 @@ fn the_test_settings_are_the_dev_defaults_on_port_0() {
 fn the_identity_cookie_is_off_unless_set_and_an_env_off_beats_a_file_on() {
     let unset = Settings::resolve(SettingsLayer::default()).unwrap();
     assert_eq!(unset.identity_cookie, None);
-    for text in [
-        "identity_cookie = \"on; domain=.shop.example\"",
-        "[sessions]\nidentity_cookie = \"on; domain=.shop.example\"",
-    ] {
-        let file: SettingsLayer = toml::from_str(text).unwrap();
-        let from_file = Settings::resolve(file.clone()).unwrap();
-        assert_eq!(
-            from_file.identity_cookie.and_then(|c| c.domain).as_deref(),
-            Some(".shop.example"),
-            "{text}"
-        );
-        let env = SettingsLayer::from_env(|n| {
-            (n == "SYNERISE_AUTH_IDENTITY_COOKIE").then(|| "off".into())
-        })
-        .unwrap();
-        assert_eq!(
-            Settings::resolve(env.over(file).unwrap())
-                .unwrap()
-                .identity_cookie,
-            None
-        );
-    }
-    assert!(toml::from_str::<SettingsLayer>("identity_cookie = \"maybe\"").is_err());
-    let err = SettingsLayer::from_env(|n| {
-        (n == "SYNERISE_AUTH_IDENTITY_COOKIE").then(|| "on; path=relative".into())
-    })
+    let file: SettingsLayer =
+        toml::from_str("[sessions]\nidentity_cookie = \"on; domain=.shop.example\"").unwrap();
+    let from_file = Settings::resolve(file.clone()).unwrap();
+    assert_eq!(
+        from_file.identity_cookie.and_then(|c| c.domain).as_deref(),
+        Some(".shop.example")
+    );
+    let env =
+        SettingsLayer::from_vars(&[("SYNERISE_AUTH_SESSIONS__IDENTITY_COOKIE", "off")]).unwrap();
+    assert_eq!(
+        Settings::resolve(env.over(file).unwrap())
+            .unwrap()
+            .identity_cookie,
+        None
+    );
+    assert!(toml::from_str::<SettingsLayer>("[sessions]\nidentity_cookie = \"maybe\"").is_err());
+    let err = SettingsLayer::from_vars(&[(
+        "SYNERISE_AUTH_SESSIONS__IDENTITY_COOKIE",
+        "on; path=relative",
+    )])
     .unwrap_err();
     assert!(
-        err.to_string().contains("SYNERISE_AUTH_IDENTITY_COOKIE"),
+        err.to_string()
+            .contains("SYNERISE_AUTH_SESSIONS__IDENTITY_COOKIE"),
         "{err}"
     );
 }

@@ -1,9 +1,9 @@
-//! The configuration's tests: layering and precedence and each section's checks; the flat and
-//! sectioned forms (`forms.rs`); that no secret is ever printed (`secrets.rs`).
+//! The configuration's tests: layering and precedence and each section's checks; the file's
+//! and the environment's names (`forms.rs`); that no secret is ever printed (`secrets.rs`).
 
 use std::path::PathBuf;
 
-use super::{declare::FromEnv as _, *};
+use super::*;
 
 mod forms;
 mod secrets;
@@ -14,7 +14,7 @@ mod layering {
     #[test]
     fn flags_over_env_over_file_over_defaults() {
         let file: SettingsLayer = toml::from_str(
-            "listen = \"127.0.0.1:1000\"\ntoken_ttl = \"1h\"\nuuid_salt = \"from-file\"",
+            "listen = \"127.0.0.1:1000\"\nuuid_salt = \"from-file\"\n[token]\nttl = \"1h\"",
         )
         .unwrap();
         let env = SettingsLayer::from_env(|name| match name {
@@ -42,10 +42,14 @@ mod layering {
 
     #[test]
     fn bad_env_values_name_the_variable() {
-        let err =
-            SettingsLayer::from_env(|n| (n == "SYNERISE_AUTH_TOKEN_TTL").then(|| "forever".into()))
-                .unwrap_err();
-        assert!(err.to_string().contains("SYNERISE_AUTH_TOKEN_TTL"), "{err}");
+        let err = SettingsLayer::from_env(|n| {
+            (n == "SYNERISE_AUTH_TOKEN__TTL").then(|| "forever".into())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("SYNERISE_AUTH_TOKEN__TTL"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -89,12 +93,12 @@ mod token_cache_settings {
 
     #[test]
     fn env_switches_it_off_and_sets_age_and_capacity() {
-        let off = resolve(&[("SYNERISE_AUTH_TOKEN_CACHE", "off")]).unwrap();
+        let off = resolve(&[("SYNERISE_AUTH_TOKEN_CACHE__ENABLED", "off")]).unwrap();
         assert!(!off.token_cache.enabled);
         let tuned = resolve(&[
-            ("SYNERISE_AUTH_TOKEN_CACHE", "on"),
-            ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "2m"),
-            ("SYNERISE_AUTH_TOKEN_CACHE_CAPACITY", "500"),
+            ("SYNERISE_AUTH_TOKEN_CACHE__ENABLED", "on"),
+            ("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE", "2m"),
+            ("SYNERISE_AUTH_TOKEN_CACHE__CAPACITY", "500"),
         ])
         .unwrap();
         assert!(tuned.token_cache.enabled);
@@ -104,40 +108,46 @@ mod token_cache_settings {
 
     #[test]
     fn toml_takes_on_off_or_booleans() {
-        for (text, enabled) in [
-            ("token_cache = \"off\"", false),
-            ("token_cache = false", false),
-            ("token_cache = \"on\"", true),
-            ("token_cache = true", true),
+        for (value, enabled) in [
+            ("\"off\"", false),
+            ("false", false),
+            ("\"on\"", true),
+            ("true", true),
         ] {
-            let layer: SettingsLayer = toml::from_str(text).unwrap();
+            let text = format!("[token_cache]\nenabled = {value}");
+            let layer: SettingsLayer = toml::from_str(&text).unwrap();
             assert_eq!(layer.token_cache.enabled, Some(enabled), "{text}");
         }
-        assert!(toml::from_str::<SettingsLayer>("token_cache = \"maybe\"").is_err());
+        assert!(toml::from_str::<SettingsLayer>("[token_cache]\nenabled = \"maybe\"").is_err());
     }
 
     #[test]
     fn max_age_must_leave_half_the_ttl() {
         let err = resolve(&[
-            ("SYNERISE_AUTH_TOKEN_TTL", "1h"),
-            ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "31m"),
+            ("SYNERISE_AUTH_TOKEN__TTL", "1h"),
+            ("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE", "31m"),
         ])
         .unwrap_err();
-        assert!(err.to_string().contains("token_cache_max_age"), "{err}");
+        assert!(err.to_string().contains("token_cache.max_age"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE in the environment"),
+            "{err}"
+        );
         assert!(
             resolve(&[
-                ("SYNERISE_AUTH_TOKEN_TTL", "1h"),
-                ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "30m"),
+                ("SYNERISE_AUTH_TOKEN__TTL", "1h"),
+                ("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE", "30m"),
             ])
             .is_ok()
         );
-        assert!(resolve(&[("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "0")]).is_err());
-        assert!(resolve(&[("SYNERISE_AUTH_TOKEN_CACHE_CAPACITY", "0")]).is_err());
+        assert!(resolve(&[("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE", "0")]).is_err());
+        assert!(resolve(&[("SYNERISE_AUTH_TOKEN_CACHE__CAPACITY", "0")]).is_err());
         // Off, the other cache settings are not held against the operator.
         assert!(
             resolve(&[
-                ("SYNERISE_AUTH_TOKEN_CACHE", "off"),
-                ("SYNERISE_AUTH_TOKEN_CACHE_MAX_AGE", "0"),
+                ("SYNERISE_AUTH_TOKEN_CACHE__ENABLED", "off"),
+                ("SYNERISE_AUTH_TOKEN_CACHE__MAX_AGE", "0"),
             ])
             .is_ok()
         );
@@ -145,7 +155,7 @@ mod token_cache_settings {
 
     #[test]
     fn the_default_age_shrinks_with_a_short_ttl() {
-        let settings = resolve(&[("SYNERISE_AUTH_TOKEN_TTL", "5m")]).unwrap();
+        let settings = resolve(&[("SYNERISE_AUTH_TOKEN__TTL", "5m")]).unwrap();
         assert_eq!(settings.token_cache.max_age.as_secs(), 150);
     }
 
@@ -163,16 +173,16 @@ mod token_cache_settings {
             Settings::resolve(layer.clone()).unwrap().metrics,
             MetricsAccess::ApiKey
         );
-        let public: SettingsLayer = toml::from_str("metrics = \"public\"").unwrap();
+        let public: SettingsLayer = toml::from_str("[metrics]\naccess = \"public\"").unwrap();
         assert_eq!(
             Settings::resolve(public.over(layer).unwrap())
                 .unwrap()
                 .metrics,
             MetricsAccess::Public
         );
-        assert!(resolve(&[("SYNERISE_AUTH_METRICS", "yes please")]).is_err());
+        assert!(resolve(&[("SYNERISE_AUTH_METRICS__ACCESS", "yes please")]).is_err());
         assert_eq!(
-            resolve(&[("SYNERISE_AUTH_METRICS", "off")])
+            resolve(&[("SYNERISE_AUTH_METRICS__ACCESS", "off")])
                 .unwrap()
                 .metrics,
             MetricsAccess::Off
@@ -198,10 +208,12 @@ mod properties {
         #[test]
         fn any_environment_value_is_read_or_refused_with_its_name(
             name in prop::sample::select(vec![
-                "SYNERISE_AUTH_LISTEN", "SYNERISE_AUTH_TOKEN_TTL", "SYNERISE_AUTH_LEEWAY_SECS",
-                "SYNERISE_AUTH_PRODUCTION", "SYNERISE_AUTH_SESSION_IDLE_TTL", "SYNERISE_AUTH_METRICS",
-                "SYNERISE_AUTH_TOKEN_CACHE", "SYNERISE_AUTH_MAX_CONNECTIONS",
-                "SYNERISE_AUTH_HEADER_READ_TIMEOUT", "SYNERISE_AUTH_MAX_PASSWORD_HASHES",
+                "SYNERISE_AUTH_LISTEN", "SYNERISE_AUTH_TOKEN__TTL", "SYNERISE_AUTH_LEEWAY_SECS",
+                "SYNERISE_AUTH_PRODUCTION", "SYNERISE_AUTH_SESSIONS__IDLE_TTL",
+                "SYNERISE_AUTH_METRICS__ACCESS", "SYNERISE_AUTH_TOKEN_CACHE__ENABLED",
+                "SYNERISE_AUTH_CONNECTIONS__MAX", "SYNERISE_AUTH_CONNECTIONS__HEADER_READ_TIMEOUT",
+                "SYNERISE_AUTH_PASSWORD_HASHING__MAX_RUNNING", "SYNERISE_AUTH_API_KEYS",
+                "SYNERISE_AUTH_UUID_SALT", "SYNERISE_AUTH_OIDC__AUDIENCE",
             ]),
             value in "\\PC{1,30}",
         ) {
@@ -219,7 +231,7 @@ mod properties {
         #[test]
         fn durations_in_every_unit_read_back(n in 1_u64..100_000, unit in prop::sample::select(vec!["s", "m", "h", "d", ""])) {
             let text = format!("{n}{unit}");
-            let parsed = HumanDuration::from_env(&text).unwrap().0.as_secs();
+            let parsed = text.parse::<HumanDuration>().unwrap().0.as_secs();
             let scale = match unit { "m" => 60, "h" => 3600, "d" => 86_400, _ => 1 };
             prop_assert_eq!(parsed, n * scale);
         }
@@ -229,9 +241,9 @@ mod properties {
     fn connection_and_hashing_settings_are_checked() {
         let layer = |text: &str| toml::from_str::<SettingsLayer>(text).unwrap();
         let settings = Settings::resolve(layer(
-            "max_connections = 50\nheader_read_timeout = \"3s\"\nidle_timeout = \"1m\"\n\
-             request_timeout = \"5s\"\nmax_password_hashes = 3\npassword_hash_queue = 0\n\
-             trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n",
+            "[connections]\nmax = 50\nheader_read_timeout = \"3s\"\nidle_timeout = \"1m\"\n\
+             request_timeout = \"5s\"\ntrusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n\
+             [password_hashing]\nmax_running = 3\nqueue = 0\n",
         ))
         .unwrap();
         assert_eq!(
@@ -245,23 +257,26 @@ mod properties {
         assert_eq!(settings.hashing.running.get(), 3);
         assert_eq!(settings.hashing.queued, 0);
         for (text, says) in [
-            ("max_connections = 0", "max_connections must be at least 1"),
-            ("max_connections = 4000000000", "file-descriptor limit"),
             (
-                "header_read_timeout = \"0s\"",
-                "header_read_timeout must be at least 1s",
+                "[connections]\nmax = 0",
+                "connections.max must be at least 1",
+            ),
+            ("[connections]\nmax = 4000000000", "file-descriptor limit"),
+            (
+                "[connections]\nheader_read_timeout = \"0s\"",
+                "connections.header_read_timeout must be at least 1s",
             ),
             (
-                "request_timeout = \"0\"",
-                "request_timeout must be at least 1s",
+                "[connections]\nrequest_timeout = \"0\"",
+                "connections.request_timeout must be at least 1s",
             ),
             (
-                "max_password_hashes = 0",
-                "max_password_hashes must be at least 1",
+                "[password_hashing]\nmax_running = 0",
+                "password_hashing.max_running must be at least 1",
             ),
             (
-                "trusted_proxies = [\"10.0.0.0/8\", \"proxy.internal\"]",
-                "trusted_proxies `proxy.internal` is neither an address",
+                "[connections]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.internal\"]",
+                "connections.trusted_proxies `proxy.internal` is neither an address",
             ),
         ] {
             let error = Settings::resolve(layer(text)).unwrap_err().to_string();

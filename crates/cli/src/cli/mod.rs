@@ -1,10 +1,17 @@
 //! The command-line contract. Other tools depend on it: change it only compatibly.
 
+mod args;
+mod parse;
+#[cfg(test)]
+mod tests;
+
 use std::{net::SocketAddr, path::PathBuf};
 
-use clap::{Args, Parser, Subcommand};
-use synerise_auth_server::Secret;
-use synerise_auth_token::{Email, PublicKeyFormat, TokenTtl};
+use clap::{Parser, Subcommand};
+use synerise_auth_token::{PublicKeyFormat, TokenTtl};
+
+pub(crate) use self::args::{CheckEndpointArgs, GateArgs, ServeArgs};
+use self::parse::{parse_bits, parse_format};
 
 /// Sign, verify and serve Synerise JS SDK tokens (RS256 JWT with `exp`, `uuid`, `email`).
 #[derive(Debug, Parser)]
@@ -216,197 +223,4 @@ pub(crate) enum AccountsAction {
     },
     /// List accounts (email and creation time).
     List,
-}
-
-/// `serve`'s flags. Each also reads `SYNERISE_AUTH_<FLAG>`; precedence: flag, environment,
-/// the TOML file, defaults.
-#[derive(Debug, Args)]
-#[command(
-    after_help = "Every flag can also be set as an environment variable SYNERISE_AUTH_<FLAG> \
-(SYNERISE_AUTH_LISTEN, SYNERISE_AUTH_KEY, SYNERISE_AUTH_DATA_DIR, SYNERISE_AUTH_UUID_SALT, SYNERISE_AUTH_TOKEN_TTL, \
-SYNERISE_AUTH_PRODUCTION) or in the TOML file. API keys: SYNERISE_AUTH_API_KEYS (comma separated; an entry may be \
-sha256:<hex>). Every other setting (see the settings table in docs/configure.md) is read from the file, in its [section] or \
-under its flat name, and from SYNERISE_AUTH_<FLAT_NAME> or SYNERISE_AUTH_<SECTION>__<KEY>. Precedence: flags, then \
-environment, then the file, then defaults."
-)]
-pub(crate) struct ServeArgs {
-    /// TOML configuration file.
-    #[arg(long, env = "SYNERISE_AUTH_CONFIG")]
-    pub(crate) config: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long)]
-    pub(crate) listen: Option<SocketAddr>,
-    /// RSA private key file or key directory, reloaded on SIGHUP [dev mode default:
-    /// DATA_DIR/private.pem, created if absent].
-    #[arg(long)]
-    pub(crate) key: Option<PathBuf>,
-    /// Data directory [default: ./data].
-    #[arg(long)]
-    pub(crate) data_dir: Option<PathBuf>,
-    /// The site-wide UUID salt [dev mode default: generated into DATA_DIR/uuid-salt].
-    #[arg(long, value_parser = parse_secret)]
-    pub(crate) uuid_salt: Option<Secret>,
-    /// Token lifetime [default: 7d].
-    #[arg(long)]
-    pub(crate) token_ttl: Option<TokenTtl>,
-    /// Production mode: nothing is generated; missing settings are start-up errors.
-    #[arg(long)]
-    pub(crate) production: bool,
-}
-
-/// `check-endpoint`'s arguments.
-#[derive(Debug, Args)]
-pub(crate) struct CheckEndpointArgs {
-    /// The token endpoint's URL, e.g. https://shop.example/api/synerise-token.
-    #[arg(value_parser = parse_url)]
-    pub(crate) url: reqwest::Url,
-    /// The public key the endpoint's tokens must verify with (any PEM or base64 form): the
-    /// certificate pasted into Synerise.
-    #[arg(long)]
-    pub(crate) public_key: PathBuf,
-    /// A header of the signed-in request, `NAME: VALUE` (repeatable): the customer's session
-    /// cookie (`Cookie: session=...`), an API key (`Authorization: Bearer ...`), a CSRF header.
-    /// The anonymous request is sent without them.
-    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
-    pub(crate) headers: Vec<(String, String)>,
-    /// The signed-in customer's email: sent in the body (`{"email": ...}`, as the browser core
-    /// does) and expected in the token's `email` claim.
-    #[arg(long, value_parser = parse_email)]
-    pub(crate) expect_email: Option<Email>,
-    /// A file holding the site's UUID salt: the token's `uuid` must then be UUIDv5 of the salt
-    /// and the email.
-    #[arg(long)]
-    pub(crate) salt_file: Option<PathBuf>,
-    /// Send no cross-site request: for an endpoint that takes no cookie (a back end's API key),
-    /// which no other site's page can make a browser send.
-    #[arg(long)]
-    pub(crate) no_cross_site: bool,
-    /// Seconds to wait for each reply.
-    #[arg(long, default_value_t = 10)]
-    pub(crate) timeout: u64,
-}
-
-/// `gate`'s flags. The TOML file's `data_dir`, `leeway_secs` and `[gate]` table are used (not its
-/// `listen`, which is `serve`'s).
-#[derive(Debug, Args)]
-pub(crate) struct GateArgs {
-    /// The registered certificate: a file holding the public key in any form a person might paste
-    /// into Synerise (PEM with or without header, footer or line breaks, bare base64, or DER).
-    /// Start again with another file to replace it: tokens signed by the previous one are then
-    /// refused as `certificate_replaced`.
-    #[arg(long, env = "SYNERISE_AUTH_GATE_CERTIFICATE")]
-    pub(crate) certificate: PathBuf,
-    /// Address to listen on [default: 127.0.0.1:8081].
-    #[arg(long, env = "SYNERISE_AUTH_GATE_LISTEN")]
-    pub(crate) listen: Option<SocketAddr>,
-    /// Data directory: the decision log and the certificate history [default: ./data].
-    #[arg(long)]
-    pub(crate) data_dir: Option<PathBuf>,
-    /// TOML configuration file.
-    #[arg(long, env = "SYNERISE_AUTH_CONFIG")]
-    pub(crate) config: Option<PathBuf>,
-}
-
-fn parse_bits(text: &str) -> Result<u32, String> {
-    match text {
-        "2048" | "3072" | "4096" => text.parse().map_err(|_| String::new()),
-        _ => Err("choose 2048, 3072 or 4096".to_owned()),
-    }
-}
-
-/// Held as a [`Secret`] from the start, so that no `Debug` of the arguments prints it.
-fn parse_secret(text: &str) -> Result<Secret, String> {
-    Ok(Secret::new(text))
-}
-
-fn parse_format(text: &str) -> Result<PublicKeyFormat, String> {
-    text.parse()
-}
-
-fn parse_url(text: &str) -> Result<reqwest::Url, String> {
-    let url = reqwest::Url::parse(text).map_err(|e| e.to_string())?;
-    match url.scheme() {
-        "http" | "https" => Ok(url),
-        other => Err(format!("expected an http or https URL, not {other}:")),
-    }
-}
-
-/// `NAME: VALUE`, both valid in HTTP.
-fn parse_header(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| "expected `NAME: VALUE`".to_owned())?;
-    let (name, value) = (name.trim(), value.trim());
-    reqwest::header::HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| format!("`{name}` is not a header name"))?;
-    reqwest::header::HeaderValue::from_str(value)
-        .map_err(|_| format!("the value of `{name}` is not a header value"))?;
-    Ok((name.to_owned(), value.to_owned()))
-}
-
-fn parse_email(text: &str) -> Result<Email, String> {
-    Email::parse(text).map_err(|e| e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser as _;
-
-    use super::{Cli, Command, KeysAction};
-
-    #[test]
-    fn an_email_that_begins_with_a_dash_is_an_email() {
-        let cli = Cli::try_parse_from([
-            "synerise-auth",
-            "uuid",
-            "--salt",
-            "a-salt",
-            "-ann@example.com",
-        ])
-        .unwrap();
-        let Command::Uuid { identifier, .. } = cli.command else {
-            panic!("not uuid: {cli:?}");
-        };
-        assert_eq!(identifier, "-ann@example.com");
-        let cli =
-            Cli::try_parse_from(["synerise-auth", "identity-hash", "-ann@example.com"]).unwrap();
-        let Command::IdentityHash { email } = cli.command else {
-            panic!("not identity-hash: {cli:?}");
-        };
-        assert_eq!(email, "-ann@example.com");
-    }
-
-    #[test]
-    fn a_kid_that_begins_with_a_dash_is_a_kid() {
-        let kid = "-Zq3x8b0Jk2mQ9sT4vW7yA1cE5gH6iK0lN2oP3rS4uV";
-        let cli =
-            Cli::try_parse_from(["synerise-auth", "keys", "retire", kid, "--dir", "keys"]).unwrap();
-        let Command::Keys { action, dir, .. } = cli.command else {
-            panic!("not keys: {cli:?}");
-        };
-        assert_eq!(dir, std::path::PathBuf::from("keys"));
-        let KeysAction::Retire { kid: parsed } = action else {
-            panic!("not retire: {action:?}");
-        };
-        assert_eq!(parsed, kid);
-    }
-
-    #[test]
-    fn the_arguments_never_print_the_uuid_salt() {
-        let cli = Cli::try_parse_from([
-            "synerise-auth",
-            "serve",
-            "--uuid-salt",
-            "a-salt-never-printed",
-        ])
-        .unwrap();
-        assert!(!format!("{cli:?}").contains("a-salt-never-printed"));
-        let Command::Serve(args) = cli.command else {
-            panic!("not serve: {cli:?}");
-        };
-        assert_eq!(
-            args.uuid_salt.unwrap().expose_secret(),
-            "a-salt-never-printed"
-        );
-    }
 }
