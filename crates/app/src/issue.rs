@@ -93,7 +93,11 @@ impl App {
         // The email's log tag is an HMAC and a few small strings: made only if the line is
         // written.
         let tag = tracing::enabled!(tracing::Level::DEBUG).then(|| self.inner.log_tags.tag(&email));
-        let issued = self.inner.tokens.issue(caller.method(), email, uuid).await?;
+        let issued = self
+            .inner
+            .tokens
+            .issue(caller.method(), email, uuid)
+            .await?;
         if let Some(tag) = tag {
             tracing::debug!(
                 customer = %tag,

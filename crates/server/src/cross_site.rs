@@ -35,7 +35,11 @@ pub(crate) fn cors(allowed_origins: &[String]) -> Option<CorsLayer> {
 /// Where the request says it comes from: `Sec-Fetch-Site`, `Origin` and `Host` (a header that
 /// is not text reads as absent).
 pub(crate) fn request_site(headers: &HeaderMap) -> RequestSite<'_> {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     RequestSite {
         fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
         origin: text(header::ORIGIN),

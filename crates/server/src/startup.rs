@@ -62,7 +62,7 @@ pub struct Application {
     router: Router,
     notes: StartupNotes,
     /// The event gate, when mounted (its live feeds end on shutdown).
-    gate: Option<crate::gate::GateService>,
+    gate: Option<synerise_auth_app::GateService>,
     /// Reloads the key set on SIGHUP.
     reloader: Reloader,
 }

@@ -5,7 +5,12 @@ use crate::{Caller, Credential};
 
 async fn signed_in(app: &App) -> String {
     let signed_in = app
-        .sign_up(CLIENT, same_origin(), email("ann@example.com"), &password(PASSWORD))
+        .sign_up(
+            CLIENT,
+            same_origin(),
+            email("ann@example.com"),
+            &password(PASSWORD),
+        )
         .await
         .unwrap();
     signed_in.token.expose_secret().to_owned()
@@ -14,7 +19,11 @@ async fn signed_in(app: &App) -> String {
 #[tokio::test]
 async fn an_api_key_is_the_back_end() {
     let t = app().await;
-    let caller = t.app.authenticate(Credential::Bearer(API_KEY)).await.unwrap();
+    let caller = t
+        .app
+        .authenticate(Credential::Bearer(API_KEY))
+        .await
+        .unwrap();
     assert_eq!(caller, Caller::ApiKey);
     assert_eq!(caller.method(), "api_key");
     assert_eq!(caller.customer(), None);
@@ -52,7 +61,10 @@ async fn an_api_key_over_its_limit_waits() {
     let mut limited = settings();
     limited.limits.tokens_per_api_key_per_minute = 1;
     let t = app_with(limited).await;
-    t.app.authenticate(Credential::Bearer(API_KEY)).await.unwrap();
+    t.app
+        .authenticate(Credential::Bearer(API_KEY))
+        .await
+        .unwrap();
     refused(
         t.app.authenticate(Credential::Bearer(API_KEY)).await,
         "too_many_requests",

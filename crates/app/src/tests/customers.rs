@@ -30,21 +30,36 @@ async fn sign_up_refusals() {
     sign_up(&t, "ann@example.com").await;
     refused(
         t.app
-            .sign_up(CLIENT, same_origin(), email("ANN@example.com"), &password(PASSWORD))
+            .sign_up(
+                CLIENT,
+                same_origin(),
+                email("ANN@example.com"),
+                &password(PASSWORD),
+            )
             .await,
         "conflict",
         "account_exists",
     );
     refused(
         t.app
-            .sign_up(CLIENT, same_origin(), email("bob@example.com"), &password("short"))
+            .sign_up(
+                CLIENT,
+                same_origin(),
+                email("bob@example.com"),
+                &password("short"),
+            )
             .await,
         "bad_request",
         "password_too_short",
     );
     refused(
         t.app
-            .sign_up(CLIENT, cross_site(), email("bob@example.com"), &password(PASSWORD))
+            .sign_up(
+                CLIENT,
+                cross_site(),
+                email("bob@example.com"),
+                &password(PASSWORD),
+            )
             .await,
         "forbidden",
         "cross_site_request",
@@ -55,7 +70,12 @@ async fn sign_up_refusals() {
     let t = app_with(closed).await;
     refused(
         t.app
-            .sign_up(CLIENT, same_origin(), email("bob@example.com"), &password(PASSWORD))
+            .sign_up(
+                CLIENT,
+                same_origin(),
+                email("bob@example.com"),
+                &password(PASSWORD),
+            )
             .await,
         "forbidden",
         "signup_disabled",
@@ -106,8 +126,16 @@ async fn wrong_passwords_lock_the_account_for_a_while() {
             .await
         }
     };
-    refused(attempt("wrong").await, "unauthorized", "invalid_credentials");
-    refused(attempt("wrong").await, "unauthorized", "invalid_credentials");
+    refused(
+        attempt("wrong").await,
+        "unauthorized",
+        "invalid_credentials",
+    );
+    refused(
+        attempt("wrong").await,
+        "unauthorized",
+        "invalid_credentials",
+    );
     // The third failure in a row locks the account: even the right password waits.
     refused(attempt("wrong").await, "too_many_requests", "rate_limited");
     refused(attempt(PASSWORD).await, "too_many_requests", "rate_limited");

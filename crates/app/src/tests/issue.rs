@@ -36,7 +36,10 @@ async fn the_back_end_names_the_customer_and_may_choose_the_uuid() {
         .app
         .issue_token(
             &Caller::ApiKey,
-            request(Some("ann@example.com"), Some(ClientUuid::Valid(other_uuid()))),
+            request(
+                Some("ann@example.com"),
+                Some(ClientUuid::Valid(other_uuid())),
+            ),
         )
         .await
         .unwrap();
@@ -64,7 +67,9 @@ async fn a_young_token_is_handed_out_again() {
 async fn the_back_end_must_name_a_customer_and_a_valid_uuid() {
     let t = app().await;
     refused(
-        t.app.issue_token(&Caller::ApiKey, request(None, None)).await,
+        t.app
+            .issue_token(&Caller::ApiKey, request(None, None))
+            .await,
         "bad_request",
         "missing_email",
     );

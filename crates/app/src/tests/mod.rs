@@ -15,7 +15,9 @@ use synerise_auth_issuing::{SigningSettings, Tokens};
 use synerise_auth_store::SqliteStore;
 use synerise_auth_token::{Email, FixedClock, KeySet, LogTagKey, SigningKey, UnixTime, UuidSalt};
 
-use crate::{ApiKeys, App, AppError, AppParts, AppSettings, RateLimits, RequestSite, SessionLifetimes};
+use crate::{
+    ApiKeys, App, AppError, AppParts, AppSettings, RateLimits, RequestSite, SessionLifetimes,
+};
 
 /// The API key every test app accepts.
 const API_KEY: &str = "an API key of twenty-odd characters";

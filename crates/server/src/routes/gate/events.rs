@@ -9,10 +9,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use synerise_auth_app::{EventInput, Verdict};
+use synerise_auth_app::{EventInput, GateService, Verdict};
 use synerise_auth_gate::{Action, MAX_EVENT_BYTES, Reason};
 
-use crate::{ApiError, gate::GateService};
+use crate::ApiError;
 
 /// `POST /gate/v1/events`.
 #[utoipa::path(
@@ -51,7 +51,10 @@ pub(super) async fn post_event(
                 );
                 unreadable(StatusCode::PAYLOAD_TOO_LARGE, &refusal)
             }
-            Err(_) => unreadable(StatusCode::BAD_REQUEST, "The event's body could not be read."),
+            Err(_) => unreadable(
+                StatusCode::BAD_REQUEST,
+                "The event's body could not be read.",
+            ),
             Ok(body) => EventInput::Body(body),
         }
     };
