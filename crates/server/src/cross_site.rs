@@ -1,17 +1,12 @@
-//! Refusing cookie-authenticated requests made by other sites (CSRF).
-//!
-//! A browser sends cookies with a cross-site form or fetch; it also says where the request comes
-//! from, in `Sec-Fetch-Site` (all current browsers) and `Origin` (every cross-origin POST). A
-//! request is accepted when it is same-origin, or comes from an origin the operator allowed.
-//! A request with neither header was not made by a browser page, so no cookie of a customer's
-//! rides along with it unasked.
+//! The HTTP side of refusing cookie-authenticated requests made by other sites: the headers a
+//! browser says where a request comes from, read for the application's check
+//! ([`RequestSite`]), and CORS for the configured `allowed_origins`.
 
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, Method, header};
+use synerise_auth_app::RequestSite;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-
-use crate::ApiError;
 
 /// How long browsers may cache a CORS preflight's answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
@@ -37,98 +32,39 @@ pub(crate) fn cors(allowed_origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-pub(crate) fn check(headers: &HeaderMap, allowed_origins: &[String]) -> Result<(), ApiError> {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let origin_allowed = origin.is_some_and(|o| {
-        let o = o.to_ascii_lowercase();
-        allowed_origins.contains(&o)
-    });
-    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some("same-origin" | "none") => return Ok(()),
-        Some(_) if origin_allowed => return Ok(()),
-        Some(_) => return Err(refused()),
-        None => {}
-    }
-    match origin {
-        None => Ok(()),
-        Some(_) if origin_allowed => Ok(()),
-        Some(origin) if is_same_origin(origin, headers) => Ok(()),
-        Some(_) => Err(refused()),
-    }
-}
-
-/// Whether `Origin` names this service, as addressed by the request's `Host`.
-fn is_same_origin(origin: &str, headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
-        return false;
+/// Where the request says it comes from: `Sec-Fetch-Site`, `Origin` and `Host` (a header that
+/// is not text reads as absent).
+pub(crate) fn request_site(headers: &HeaderMap) -> RequestSite<'_> {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    let Some(origin_host) = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-    else {
-        // `null`, or another scheme: never this service.
-        return false;
-    };
-    origin_host.eq_ignore_ascii_case(host)
-}
-
-fn refused() -> ApiError {
-    ApiError::forbidden(
-        "cross_site_request",
-        "this request came from another site; only this site and the configured allowed_origins may use the session cookie",
-    )
+    RequestSite {
+        fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
+        origin: text(header::ORIGIN),
+        host: text(header::HOST),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
-
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_static(value));
-        }
-        map
-    }
-
     #[test]
-    fn decides_by_fetch_metadata_then_origin() {
-        let allowed = vec!["https://shop.example".to_owned()];
-        let ok = [
-            headers(&[("sec-fetch-site", "same-origin")]),
-            headers(&[
-                ("sec-fetch-site", "cross-site"),
-                ("origin", "https://shop.example"),
-            ]),
-            headers(&[
-                ("origin", "http://127.0.0.1:8080"),
-                ("host", "127.0.0.1:8080"),
-            ]),
-            headers(&[("host", "127.0.0.1:8080")]),
-        ];
-        for h in ok {
-            assert!(check(&h, &allowed).is_ok(), "{h:?}");
-        }
-        let refused = [
-            headers(&[("sec-fetch-site", "cross-site")]),
-            headers(&[
-                ("sec-fetch-site", "same-site"),
-                ("origin", "https://evil.example"),
-            ]),
-            headers(&[
-                ("origin", "https://evil.example"),
-                ("host", "127.0.0.1:8080"),
-            ]),
-            headers(&[("origin", "null"), ("host", "127.0.0.1:8080")]),
-        ];
-        for h in refused {
-            assert_eq!(
-                check(&h, &allowed).unwrap_err().code(),
-                "cross_site_request",
-                "{h:?}"
-            );
-        }
+    fn reads_the_three_headers_and_skips_what_is_not_text() {
+        let mut headers = HeaderMap::new();
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        headers.insert(header::ORIGIN, HeaderValue::from_bytes(b"\xff").unwrap());
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert_eq!(
+            request_site(&headers),
+            RequestSite {
+                fetch_site: Some("cross-site"),
+                origin: None,
+                host: Some("127.0.0.1:8080"),
+            }
+        );
+        assert_eq!(request_site(&HeaderMap::new()), RequestSite::default());
     }
 }

@@ -8,6 +8,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use synerise_auth_app::AppError;
 
 /// An error answered to a client.
 #[derive(Debug, thiserror::Error)]
@@ -206,48 +207,100 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// How long a client is told to wait after the store refused a request on a fault.
-pub(crate) const STORE_RETRY_AFTER_SECS: u64 = 2;
-
-/// A store failure: too many sign-ins at once is a 503 `busy`; a fault of the moment (disk full,
-/// read-only, locked, I/O, no connection) is a 503 `storage_unavailable`, both with
-/// `Retry-After`; anything else is unexpected (500, cause logged).
-impl From<synerise_auth_store::StoreError> for ApiError {
-    fn from(error: synerise_auth_store::StoreError) -> Self {
-        if matches!(error, synerise_auth_store::StoreError::Busy) {
-            Self::Unavailable {
-                code: "busy",
-                message: "too many sign-ins at once; try again in a moment".into(),
-                retry_after_secs: 1,
-            }
-        } else if error.is_unavailable() {
-            tracing::warn!(error = %error, "the store refused a request");
-            Self::Unavailable {
-                code: "storage_unavailable",
-                message: "the service cannot store this right now; try again shortly".into(),
-                retry_after_secs: STORE_RETRY_AFTER_SECS,
-            }
-        } else {
-            Self::Unexpected(error.into())
-        }
-    }
-}
-
-/// Issuing's refusals: over a rate limit is a 429 with `Retry-After`; a key set that does not
-/// load or a signature that fails is unexpected (500, cause logged).
-impl From<synerise_auth_issuing::IssuingError> for ApiError {
-    fn from(error: synerise_auth_issuing::IssuingError) -> Self {
+/// The application's refusals, each kind answered with its status: the one place an
+/// [`AppError`] becomes an HTTP reply's error.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
         match error {
-            synerise_auth_issuing::IssuingError::RateLimited(limited) => Self::TooManyRequests {
-                retry_after_secs: limited.retry_after_secs(),
+            AppError::BadRequest { code, message } => Self::BadRequest { code, message },
+            AppError::Unauthorized { code, message } => Self::Unauthorized { code, message },
+            AppError::Forbidden { code, message } => Self::Forbidden { code, message },
+            AppError::Conflict { code, message } => Self::Conflict { code, message },
+            AppError::TooManyRequests { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            AppError::Unavailable {
+                code,
+                message,
+                retry_after_secs,
+            } => Self::Unavailable {
+                code,
+                message,
+                retry_after_secs,
             },
+            AppError::Unexpected(cause) => Self::Unexpected(cause),
+            // `AppError` may grow; what is not mapped yet is a bug of ours.
             other => Self::Unexpected(other.into()),
         }
     }
 }
 
-impl From<synerise_auth_issuing::RateLimited> for ApiError {
-    fn from(limited: synerise_auth_issuing::RateLimited) -> Self {
-        synerise_auth_issuing::IssuingError::from(limited).into()
+/// A store failure, as the application classifies it (`busy`, `storage_unavailable`, or
+/// unexpected): for the gate's routes, which read the log directly.
+impl From<synerise_auth_store::StoreError> for ApiError {
+    fn from(error: synerise_auth_store::StoreError) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse as _;
+
+    use super::*;
+
+    /// Each kind of the application's refusals keeps its code and gets its status and headers.
+    #[test]
+    fn each_application_refusal_becomes_its_reply() {
+        let cases = [
+            (AppError::bad_request("missing_email", "x"), 400, None),
+            (AppError::unauthorized("not_signed_in", "x"), 401, None),
+            (AppError::forbidden("email_mismatch", "x"), 403, None),
+            (
+                AppError::Conflict {
+                    code: "account_exists",
+                    message: "x".into(),
+                },
+                409,
+                None,
+            ),
+            (
+                AppError::TooManyRequests {
+                    retry_after_secs: 7,
+                },
+                429,
+                Some("7"),
+            ),
+            (
+                AppError::Unavailable {
+                    code: "identity_provider_unavailable",
+                    message: "x".into(),
+                    retry_after_secs: 0,
+                },
+                503,
+                Some("1"),
+            ),
+            (AppError::Unexpected(anyhow::anyhow!("boom")), 500, None),
+        ];
+        for (app, status, retry_after) in cases {
+            let code = app.code();
+            let api = ApiError::from(app);
+            assert_eq!(api.code(), code);
+            let response = api.into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+            assert_eq!(
+                response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .map(|v| v.to_str().unwrap()),
+                retry_after,
+                "{code}"
+            );
+            assert_eq!(
+                response.headers().contains_key(header::WWW_AUTHENTICATE),
+                status == 401,
+                "{code}"
+            );
+        }
     }
 }

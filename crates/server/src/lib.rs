@@ -4,16 +4,15 @@
 //! [`Application::build`] binds the port and [`Application::run_until_stopped`] serves until
 //! SIGTERM or Ctrl-C. [`router`] builds the routes without binding anything, for tests.
 
-mod api_keys;
 mod bearer;
 mod build_info;
 mod caller;
 mod client_ip;
+mod compose;
 mod config;
 pub mod contract;
 mod cookies;
 mod cross_site;
-mod customers;
 pub mod database;
 mod error;
 mod files;
@@ -25,7 +24,6 @@ mod middleware;
 mod mode;
 mod oidc;
 mod openapi;
-mod rate_limit;
 mod reload;
 mod routes;
 mod runtime;
@@ -34,7 +32,6 @@ mod shutdown;
 mod startup;
 mod state;
 pub mod telemetry;
-mod token_service;
 
 pub use build_info::{COMMIT, LONG_VERSION, VERSION};
 pub use client_ip::TrustedProxies;

@@ -67,7 +67,7 @@ impl Listening {
     pub(crate) async fn run(
         self,
         router: Router,
-        gate: Option<crate::gate::GateService>,
+        gate: Option<synerise_auth_app::GateService>,
         signal: Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>,
     ) -> io::Result<()> {
         let stops = match signal {

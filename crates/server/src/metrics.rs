@@ -35,6 +35,7 @@ use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 
+use synerise_auth_app::IssuingMetrics;
 use synerise_auth_store::PasswordHashing;
 
 use self::names::{
@@ -228,27 +229,6 @@ impl Metrics {
         let _first_wins = self.hashing.set((hashing, gauges));
     }
 
-    /// Counts a token handed to a caller who authenticated with `method`.
-    pub(crate) fn token_issued(&self, method: &'static str, cache_hit: bool) {
-        if let Some(known) = self.methods.iter().find(|m| m.method == method) {
-            known.issued.increment(1);
-            if cache_hit {
-                known.hits.increment(1);
-            }
-        } else {
-            // A method added without being listed above: still counted, registered on the fly.
-            register_counter(&self.recorder, TOKENS_ISSUED, "method", method).increment(1);
-            if cache_hit {
-                register_counter(&self.recorder, CACHE_HITS, "method", method).increment(1);
-            }
-        }
-    }
-
-    /// Records how long one signature took.
-    pub(crate) fn signed(&self, took: Duration) {
-        self.signing.record(took.as_secs_f64());
-    }
-
     /// Who may read `GET /metrics`.
     pub(crate) fn access(&self) -> MetricsAccess {
         self.access
@@ -295,6 +275,29 @@ fn register_counter(
 ) -> Counter {
     let key = Key::from_parts(name, vec![Label::from_static_parts(label, value)]);
     recorder.register_counter(&key, &METADATA)
+}
+
+impl IssuingMetrics for Metrics {
+    /// Counts a token handed to a caller who authenticated with `method`.
+    fn token_issued(&self, method: &'static str, cache_hit: bool) {
+        if let Some(known) = self.methods.iter().find(|m| m.method == method) {
+            known.issued.increment(1);
+            if cache_hit {
+                known.hits.increment(1);
+            }
+        } else {
+            // A method added without being listed above: still counted, registered on the fly.
+            register_counter(&self.recorder, TOKENS_ISSUED, "method", method).increment(1);
+            if cache_hit {
+                register_counter(&self.recorder, CACHE_HITS, "method", method).increment(1);
+            }
+        }
+    }
+
+    /// Records how long one signature took.
+    fn signed(&self, took: Duration) {
+        self.signing.record(took.as_secs_f64());
+    }
 }
 
 #[cfg(test)]

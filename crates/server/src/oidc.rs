@@ -1,15 +1,11 @@
 //! The service's side of the identity-provider door; the verification itself is the
 //! `synerise-auth-oidc` crate. Here: the settings built from the configuration's `[oidc]`
-//! `issuer`, `audience` and `jwks_url`, and the verifier's refusals as API errors.
+//! `issuer`, `audience` and `jwks_url`. (The verifier's refusals are the application's errors:
+//! `synerise_auth_app::AppError`.)
 
-use synerise_auth_oidc::{OidcError, OidcSettingsError};
-
-use crate::ApiError;
+use synerise_auth_oidc::OidcSettingsError;
 
 pub(crate) use synerise_auth_oidc::{IdTokenVerifier, OidcSettings};
-
-/// How long a client is told to wait when the identity provider cannot be reached.
-const PROVIDER_RETRY_AFTER_SECS: u64 = 5;
 
 /// Builds the settings from the configuration's three values and the service's leeway, each
 /// value trimmed and empty ones ignored. `Ok(None)` when none is set: the identity-provider door
@@ -58,31 +54,9 @@ pub(crate) fn settings_from_config(
         })
 }
 
-/// A refused ID token is a 401 with the verifier's code; an identity provider that cannot be
-/// reached (and no cached key that fits) is a 503 `identity_provider_unavailable` with
-/// `Retry-After`, its cause logged here and never sent.
-impl From<OidcError> for ApiError {
-    fn from(error: OidcError) -> Self {
-        if error.is_client_error() {
-            return Self::unauthorized(error.code(), error.to_string());
-        }
-        tracing::warn!(
-            cause = error.provider_cause().unwrap_or_default(),
-            "identity provider unreachable"
-        );
-        Self::Unavailable {
-            code: error.code(),
-            message: error.to_string().into(),
-            retry_after_secs: PROVIDER_RETRY_AFTER_SECS,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
-
-    use axum::http::StatusCode;
 
     use super::*;
 
@@ -241,56 +215,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("SYNERISE_AUTH_OIDC__AUDIENCE"), "{err}");
-    }
-
-    #[test]
-    fn every_refusal_is_a_401_but_an_unreachable_provider() {
-        let cases = [
-            (OidcError::Malformed("x".into()), "invalid_id_token"),
-            (OidcError::BadSignature, "invalid_id_token"),
-            (
-                OidcError::UnsupportedAlgorithm("HS256".into()),
-                "unsupported_algorithm",
-            ),
-            (OidcError::Expired { exp: 1, now: 2 }, "id_token_expired"),
-            (
-                OidcError::NotYetValid {
-                    not_before: 2,
-                    now: 1,
-                },
-                "id_token_not_yet_valid",
-            ),
-            (OidcError::WrongIssuer, "wrong_issuer"),
-            (OidcError::WrongAudience, "wrong_audience"),
-            (OidcError::UnknownKey, "unknown_key"),
-            (OidcError::MissingEmail, "missing_email"),
-            (OidcError::EmailNotVerified, "email_not_verified"),
-        ];
-        for (error, code) in cases {
-            let message = error.to_string();
-            let api = ApiError::from(error);
-            assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "{code}");
-            assert_eq!(api.code(), code);
-            assert_eq!(api.to_string(), message);
-        }
-        let down = ApiError::from(OidcError::ProviderUnavailable {
-            cause: "connection refused".into(),
-        });
-        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(down.code(), "identity_provider_unavailable");
-        assert!(
-            matches!(
-                down,
-                ApiError::Unavailable {
-                    retry_after_secs: 5,
-                    ..
-                }
-            ),
-            "{down:?}"
-        );
-        assert!(
-            !down.to_string().contains("refused"),
-            "the cause is for logs only"
-        );
     }
 }

@@ -15,10 +15,11 @@ use std::{
     sync::{Arc, Mutex, OnceLock, PoisonError},
 };
 
+use synerise_auth_app::{GateService, TokenService};
 use synerise_auth_issuing::SigningSettings;
 use synerise_auth_token::{CustomerUuid, KeySet};
 
-use crate::{Settings, gate::GateService, metrics::Metrics, token_service::TokenService};
+use crate::{Settings, metrics::Metrics};
 
 /// Where the settings come from, read again at each reload: the flags and environment `serve`
 /// started with over the configuration file as it is now.

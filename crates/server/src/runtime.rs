@@ -2,9 +2,9 @@
 
 /// A multi-threaded runtime with one worker more than the CPUs the process may use.
 ///
-/// Tokens are signed on the async workers, at most one signature per worker less one (see
-/// `token_service.rs`), so with one worker per CPU plus one, every CPU can sign while one worker
-/// stays free for I/O and cheap requests.
+/// Tokens are signed on the async workers, at most one signature per worker less one (see the
+/// application crate's `token_service.rs`), so with one worker per CPU plus one, every CPU can
+/// sign while one worker stays free for I/O and cheap requests.
 ///
 /// A runtime per CPU with each connection kept on one of them (the way nginx and a Node cluster
 /// run) was measured against this on 2 CPUs: 15% less CPU per cached token and 20% more of them a

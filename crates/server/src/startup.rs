@@ -1,6 +1,6 @@
 //! Building the application: dev-mode fill-ins, the router and its layers, binding, serving.
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use anyhow::Context as _;
 use axum::{Router, http::header, routing::get};
@@ -22,14 +22,12 @@ use crate::{
     listening::Listening,
     metrics::Metrics,
     middleware::Stack,
-    oidc::IdTokenVerifier,
     openapi::ApiDoc,
     reload::Reloader,
     routes,
     routes::gate::gate_router,
     shutdown::{Draining, ShutdownPlan},
-    state::StateParts,
-    token_service::TokenService,
+    state::Http,
 };
 
 /// The largest request body accepted.
@@ -64,7 +62,7 @@ pub struct Application {
     router: Router,
     notes: StartupNotes,
     /// The event gate, when mounted (its live feeds end on shutdown).
-    gate: Option<crate::gate::GateService>,
+    gate: Option<synerise_auth_app::GateService>,
     /// Reloads the key set on SIGHUP.
     reloader: Reloader,
 }
@@ -127,13 +125,10 @@ impl Application {
                 .then_some((DEMO_EMAIL, DEMO_PASSWORD)),
         };
         let certificate = tokens.public_key();
-        let kid = tokens.key_id().to_string();
-        let tokens = TokenService::new(tokens, Arc::clone(&clock));
         let metrics = Arc::new(Metrics::new(settings.metrics)?);
         Metrics::spawn_upkeep(&metrics);
         let draining = Draining::new(settings.drain, Some(metrics.draining_gauge()));
-        metrics.signing_key(&kid, None);
-        let tokens = tokens.with_metrics(Arc::clone(&metrics));
+        metrics.signing_key(&tokens.key_id(), None);
 
         let store =
             crate::database::open_store(&settings.database, &settings.data_dir, settings.hashing)
@@ -151,39 +146,26 @@ impl Application {
             &log_tags,
         )
         .await?;
-        let running = settings.clone();
-        let state = AppState::new(StateParts {
-            mode: settings.mode,
-            tokens,
-            api_keys: settings.api_keys.clone(),
-            accounts: store.clone(),
-            sessions: store.clone(),
-            lockout: store,
-            session_settings: settings.sessions,
-            signup: settings.signup,
-            allow_client_uuid: settings.allow_client_uuid,
-            allowed_origins: settings.allowed_origins.clone(),
-            trusted_proxies: settings.trusted_proxies.clone(),
-            identity_cookie: settings.identity_cookie.clone(),
-            limits: settings.limits,
-            oidc: settings
-                .oidc
-                .clone()
-                .map(|oidc| anyhow::Ok(IdTokenVerifier::new(oidc, identity_provider_client()?)))
-                .transpose()?,
-            metrics,
-            request_timeout: settings.request_timeout,
-            log_tags,
-            draining: draining.clone(),
-        });
-        spawn_housekeeping(state.clone());
+        let app = crate::compose::build_app(&settings, tokens, store, &metrics, log_tags, clock)?;
+        crate::compose::spawn_housekeeping(app.clone());
         let reloader = Reloader::new(
-            Arc::clone(&state.inner.tokens),
+            Arc::clone(app.token_service()),
             gate.clone(),
-            Arc::clone(&state.inner.metrics),
-            running,
+            Arc::clone(&metrics),
+            settings.clone(),
         );
         reloader.reload_on_hangup();
+        let state = AppState::new(
+            app,
+            Http {
+                mode: settings.mode,
+                trusted_proxies: settings.trusted_proxies.clone(),
+                identity_cookie: settings.identity_cookie.clone(),
+                metrics,
+                request_timeout: settings.request_timeout,
+                draining: draining.clone(),
+            },
+        );
 
         Ok(Self {
             listening: Listening::bind(settings.listen, settings.connections)
@@ -276,12 +258,12 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 /// them when `serve` mounts the gate: both inside one stack.
 fn router_with(state: AppState, gate: Option<&GateService>) -> anyhow::Result<Router> {
     let stack = Stack {
-        metrics: Some(Arc::clone(&state.inner.metrics)),
-        hsts: state.inner.mode == Mode::Production,
-        request_timeout: state.inner.request_timeout,
+        metrics: Some(Arc::clone(&state.http.metrics)),
+        hsts: state.http.mode == Mode::Production,
+        request_timeout: state.http.request_timeout,
         body_limit: BODY_LIMIT,
     };
-    let cors = crate::cross_site::cors(&state.inner.allowed_origins);
+    let cors = crate::cross_site::cors(&state.app.settings().allowed_origins);
     // Built from the handlers' OpenAPI annotations: a route cannot exist undescribed.
     let (api, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::token::generate_jwt))
@@ -332,18 +314,6 @@ fn router_with(state: AppState, gate: Option<&GateService>) -> anyhow::Result<Ro
     Ok(stack.apply(routes))
 }
 
-/// The HTTP client for the identity provider: no redirects (the key URL is checked, and a
-/// redirect could lead elsewhere), short timeouts.
-fn identity_provider_client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(3))
-        .timeout(Duration::from_secs(5))
-        .user_agent(concat!("synerise-auth/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("cannot build the HTTP client for the identity provider")
-}
-
 /// In dev mode, the UUID salt and an API key kept in the data directory when none is configured
 /// (made on the first start): returns the API key when it is one of those.
 fn fill_dev_defaults(settings: &mut Settings) -> anyhow::Result<Option<crate::Secret>> {
@@ -373,19 +343,4 @@ async fn ensure_demo_account(store: &dyn AccountStore, now: UnixTime) -> anyhow:
         Ok(_) | Err(StoreError::AccountExists) => Ok(()),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Every minute: forget expired sessions, idle rate-limit keys and old failed sign-ins.
-fn spawn_housekeeping(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            state.inner.limits.prune().await;
-            let now = state.inner.tokens.clock().now();
-            if let Err(e) = state.inner.sessions.purge_expired(now).await {
-                tracing::warn!(error = %e, "could not purge expired sessions");
-            }
-        }
-    });
 }

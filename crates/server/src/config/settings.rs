@@ -5,6 +5,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use synerise_auth_app::ApiKeys;
 use synerise_auth_issuing::{KidSetting, TokenCacheSettings};
 use synerise_auth_store::HashingLimits;
 use synerise_auth_token::{TokenTtl, UuidSalt};
@@ -15,7 +16,7 @@ use super::{
     DatabaseSettings, LimitSettings, MetricsAccess, Mode, SessionSettings, SettingsError,
     SettingsLayer, connections::DEFAULT_REQUEST_TIMEOUT,
 };
-use crate::{api_keys::ApiKeys, serve::ConnectionLimits};
+use crate::serve::ConnectionLimits;
 
 /// Resolved settings.
 #[derive(Debug, Clone)]

@@ -7,11 +7,11 @@ use std::{
 };
 
 use anyhow::Context as _;
+use synerise_auth_app::{GateNotes, GateService};
 use synerise_auth_gate::EventSettings;
 use synerise_auth_store::SqliteStore;
 use synerise_auth_token::{Clock, LogTagKey, PublicKey, SystemClock};
 
-use super::{GateNotes, GateService};
 use crate::{
     SettingsLayer,
     config::DATABASE_FILE,

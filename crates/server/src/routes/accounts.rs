@@ -11,8 +11,8 @@ use serde::Deserialize;
 use synerise_auth_token::Email;
 
 use crate::{
-    ApiError, AppState, cross_site,
-    customers::Customers,
+    ApiError, AppState,
+    cross_site::request_site,
     routes::client_ip::ClientIp,
     routes::{
         extract::{ApiJson, RequestBody},
@@ -63,9 +63,9 @@ pub(crate) async fn sign_up(
     jar: CookieJar,
     ApiJson(NewAccount { email, password }): ApiJson<NewAccount>,
 ) -> Result<Response, ApiError> {
-    cross_site::check(&headers, &state.inner.allowed_origins)?;
-    let signed_in = Customers::of(&state)
-        .sign_up(client, email, password.secret())
+    let signed_in = state
+        .app
+        .sign_up(client, request_site(&headers), email, password.secret())
         .await?;
     signed_in_reply(&state, jar, signed_in, StatusCode::CREATED)
 }

@@ -26,7 +26,7 @@ impl FromRequestParts<AppState> for ClientIp {
             })?;
         Ok(Self(
             state
-                .inner
+                .http
                 .trusted_proxies
                 .client_ip(peer.ip(), &parts.headers),
         ))

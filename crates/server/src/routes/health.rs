@@ -20,7 +20,7 @@ use crate::{ApiError, AppState, Mode};
     )
 )]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let draining = &state.inner.draining;
+    let draining = &state.http.draining;
     if draining.is_on() {
         return Err(ApiError::Unavailable {
             code: "draining",
@@ -30,8 +30,8 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>
     }
     Ok(Json(json!({
         "status": "ok",
-        "mode": match state.inner.mode { Mode::Dev => "dev", Mode::Production => "production" },
-        "kid": &*state.inner.tokens.tokens().key_id(),
+        "mode": match state.http.mode { Mode::Dev => "dev", Mode::Production => "production" },
+        "kid": &*state.app.key_id(),
         "version": crate::VERSION,
         "commit": crate::COMMIT,
     })))

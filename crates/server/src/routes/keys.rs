@@ -24,7 +24,7 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "application/x-pem-file"),
             (header::CACHE_CONTROL, CACHE),
         ],
-        state.inner.tokens.tokens().public_key_pem(),
+        state.app.public_key_pem(),
     )
         .into_response()
 }
@@ -43,10 +43,7 @@ pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, CACHE),
         ],
-        {
-            let now = state.inner.tokens.clock().now();
-            state.inner.tokens.tokens().jwks(now)
-        },
+        state.app.jwks(),
     )
         .into_response()
 }

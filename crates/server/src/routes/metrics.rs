@@ -23,7 +23,7 @@ use crate::{ApiError, AppState, config::MetricsAccess};
     )
 )]
 pub(crate) async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let metrics = &state.inner.metrics;
+    let metrics = &state.http.metrics;
     match metrics.access() {
         MetricsAccess::Off => return ApiError::NotFound.into_response(),
         MetricsAccess::Public => {}
@@ -40,7 +40,7 @@ pub(crate) async fn metrics(State(state): State<AppState>, headers: HeaderMap) -
                     )
                     .into_response();
                 }
-                Some(key) if state.inner.api_keys.accepted_digest(key).is_none() => {
+                Some(key) if !state.app.is_api_key(key) => {
                     return ApiError::unauthorized(
                         "invalid_credentials",
                         "the bearer credential is not valid",

@@ -12,9 +12,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use synerise_auth_store::Session;
 use synerise_auth_token::Email;
 
+use synerise_auth_app::SignedIn;
+
 use crate::{
-    ApiError, AppState, cookies, cross_site,
-    customers::{Customers, SignedIn},
+    ApiError, AppState, cookies,
+    cross_site::request_site,
     routes::client_ip::ClientIp,
     routes::extract::{ApiJson, RequestBody},
 };
@@ -116,15 +118,14 @@ pub(crate) async fn sign_in(
     jar: CookieJar,
     ApiJson(SignIn { email, password }): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
-    cross_site::check(&headers, &state.inner.allowed_origins)?;
-    let customers = Customers::of(&state);
-    let previous = customers.current(session_cookie(&state, &jar)).await?;
-    let signed_in = customers
+    let signed_in = state
+        .app
         .sign_in(
             client,
+            request_site(&headers),
             &email,
             password.secret(),
-            previous.as_ref().map(|(token, _)| token),
+            session_cookie(&state, &jar),
         )
         .await?;
     signed_in_reply(&state, jar, signed_in, StatusCode::OK)
@@ -132,7 +133,7 @@ pub(crate) async fn sign_in(
 
 /// The session cookie's value, if the browser sent one.
 pub(crate) fn session_cookie<'j>(state: &AppState, jar: &'j CookieJar) -> Option<&'j str> {
-    jar.get(cookies::name(state.inner.mode))
+    jar.get(cookies::name(state.http.mode))
         .map(axum_extra::extract::cookie::Cookie::value)
 }
 
@@ -148,16 +149,16 @@ pub(crate) fn signed_in_reply(
         token,
         session,
         email,
+        uuid,
+        lifetime,
     } = signed_in;
-    let settings = state.inner.session_settings;
-    let handover = state.inner.identity_cookie.as_ref().and_then(|cookie| {
-        let uuid = state.inner.tokens.derive_uuid(&email);
-        cookie.for_customer(state.inner.mode, &jar, &uuid, &email)
-    });
+    let mode = state.http.mode;
+    let handover = (state.http.identity_cookie.as_ref())
+        .and_then(|cookie| cookie.for_customer(mode, &jar, &uuid, &email));
     let mut jar = jar.add(cookies::session(
-        state.inner.mode,
+        mode,
         token.expose_secret().to_owned(),
-        settings.absolute_ttl,
+        lifetime,
     ));
     if let Some(cookie) = handover {
         jar = jar.add(cookie);
@@ -180,19 +181,13 @@ pub(crate) fn signed_in_reply(
 )]
 pub(crate) async fn whoami(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    jar: CookieJar,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let jar = CookieJar::from_headers(&headers);
-    match Customers::of(&state)
-        .current(session_cookie(&state, &jar))
-        .await?
-    {
-        Some((_, session)) => Ok(Json(SessionInfo::new(session.email.clone(), &session)?)),
-        None => Err(ApiError::unauthorized(
-            "not_signed_in",
-            "nobody is signed in",
-        )),
-    }
+    let session = state
+        .app
+        .current_session(session_cookie(&state, &jar))
+        .await?;
+    Ok(Json(SessionInfo::new(session.email.clone(), &session)?))
 }
 
 /// `DELETE /api/session`: ends the session on the server and clears the cookie; 204 either way.
@@ -212,12 +207,10 @@ pub(crate) async fn sign_out(
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<Response, ApiError> {
-    cross_site::check(&headers, &state.inner.allowed_origins)?;
-    let customers = Customers::of(&state);
-    let current = customers.current(session_cookie(&state, &jar)).await?;
-    customers
-        .sign_out(current.as_ref().map(|(token, _)| token))
+    state
+        .app
+        .sign_out(request_site(&headers), session_cookie(&state, &jar))
         .await?;
-    let jar = jar.add(cookies::removal(state.inner.mode));
+    let jar = jar.add(cookies::removal(state.http.mode));
     Ok((StatusCode::NO_CONTENT, jar).into_response())
 }

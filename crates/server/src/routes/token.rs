@@ -7,12 +7,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use synerise_auth_app::ClientUuid;
 use synerise_auth_token::{CustomerUuid, Email};
 
 use crate::{
     ApiError, AppState,
-    caller::Caller,
+    caller::Authenticated,
     routes::extract::{OptionalJson, RequestBody},
 };
 
@@ -90,37 +90,6 @@ impl RequestBody for TokenRequest {
     }
 }
 
-/// A body `uuid`, kept even when invalid: whether that is refused depends on who asks.
-#[derive(Debug)]
-enum ClientUuid {
-    Valid(CustomerUuid),
-    /// Why it is not a customer uuid.
-    Invalid(String),
-}
-
-impl<'de> Deserialize<'de> for ClientUuid {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(match Value::deserialize(deserializer)? {
-            Value::String(text) => match CustomerUuid::parse(&text) {
-                Ok(uuid) => Self::Valid(uuid),
-                Err(e) => Self::Invalid(e.to_string()),
-            },
-            _ => Self::Invalid("`uuid` must be a string".to_owned()),
-        })
-    }
-}
-
-impl ClientUuid {
-    /// The uuid an API-key caller chose: an invalid one is a 400 `invalid_uuid`.
-    fn required_valid(uuid: Option<Self>) -> Result<Option<CustomerUuid>, ApiError> {
-        match uuid {
-            None => Ok(None),
-            Some(Self::Valid(uuid)) => Ok(Some(uuid)),
-            Some(Self::Invalid(reason)) => Err(ApiError::bad_request("invalid_uuid", reason)),
-        }
-    }
-}
-
 /// Signs a token for the caller's customer.
 ///
 /// A signed-in customer may send no body at all: their email is the session's, and a body
@@ -152,50 +121,14 @@ impl ClientUuid {
 )]
 pub(crate) async fn generate_jwt(
     State(state): State<AppState>,
-    caller: Caller,
+    Authenticated(caller): Authenticated,
     OptionalJson(body): OptionalJson<TokenRequest>,
 ) -> Result<TokenResponse, ApiError> {
-    // The uuid the caller may choose; `None`: the service derives it from the email.
-    let (email, uuid) = match caller.customer() {
-        None => {
-            let email = body.email.ok_or_else(|| {
-                ApiError::bad_request("missing_email", "the body needs an `email`")
-            })?;
-            (email, ClientUuid::required_valid(body.uuid)?)
-        }
-        Some(customer) => {
-            if let Some(claimed) = &body.email
-                && !claimed.as_str().eq_ignore_ascii_case(customer.as_str())
-            {
-                return Err(ApiError::forbidden(
-                    "email_mismatch",
-                    "the email differs from the signed-in customer's; a token is only issued for your own account",
-                ));
-            }
-            let client_uuid = match body.uuid {
-                Some(ClientUuid::Valid(uuid)) if state.inner.allow_client_uuid => Some(uuid),
-                _ => None,
-            };
-            (customer.clone(), client_uuid)
-        }
+    let request = synerise_auth_app::TokenRequest {
+        email: body.email,
+        uuid: body.uuid,
     };
-
-    // The email's log tag is an HMAC and a few small strings: made only if the line is written.
-    let tag = tracing::enabled!(tracing::Level::DEBUG).then(|| state.inner.log_tags.tag(&email));
-    let issued = state
-        .inner
-        .tokens
-        .issue(caller.method(), email, uuid)
-        .await?;
-    if let Some(tag) = tag {
-        tracing::debug!(
-            customer = %tag,
-            method = caller.method(),
-            cache_hit = issued.cache_hit(),
-            "token issued"
-        );
-    }
-    let (jwt, claims) = issued.into_parts();
+    let (jwt, claims) = state.app.issue_token(&caller, request).await?.into_parts();
     let expires_at = synerise_auth_token::UnixTime::from_secs(claims.exp)
         .to_rfc3339()
         .map_err(|e| ApiError::Unexpected(e.into()))?;

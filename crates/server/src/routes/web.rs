@@ -35,7 +35,7 @@ pub(crate) async fn fallback(
     if path.starts_with("sdk/") {
         return sdk(path, &headers);
     }
-    if state.inner.mode != Mode::Dev {
+    if state.http.mode != Mode::Dev {
         return ApiError::NotFound.into_response();
     }
     match path {

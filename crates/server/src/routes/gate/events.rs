@@ -1,4 +1,5 @@
-//! `POST /gate/v1/events`: one event decided, logged, answered.
+//! `POST /gate/v1/events`: the request read into an event, the gate service's one call (decided,
+//! logged), the verdict answered.
 
 use axum::{
     Json,
@@ -8,10 +9,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use synerise_auth_gate::{Action, Decision, Event, MAX_EVENT_BYTES, Reason};
-use synerise_auth_store::DecisionRecord;
+use synerise_auth_app::{EventInput, GateService, Verdict};
+use synerise_auth_gate::{Action, MAX_EVENT_BYTES, Reason};
 
-use crate::{ApiError, gate::GateService};
+use crate::ApiError;
 
 /// `POST /gate/v1/events`.
 #[utoipa::path(
@@ -36,135 +37,55 @@ pub(super) async fn post_event(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let bearer = bearer_token(&headers);
-    let now = gate.now();
-    let (decision, label) = if let Err(media_type) = json_content_type(&headers) {
-        (
-            Verdict::refusal(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!(
-                    "The event must be sent as JSON (Content-Type: application/json); it was sent {media_type}."
-                ),
-            ),
-            None,
-        )
+    let refusal;
+    let input = if let Err(media_type) = json_content_type(&headers) {
+        refusal = format!(
+            "The event must be sent as JSON (Content-Type: application/json); it was sent {media_type}."
+        );
+        unreadable(StatusCode::UNSUPPORTED_MEDIA_TYPE, &refusal)
     } else {
-        match body {
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (
-                Verdict::refusal(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "The event is larger than {MAX_EVENT_BYTES} bytes, the most the gate accepts."
-                    ),
-                ),
-                None,
-            ),
-            Err(_) => (
-                Verdict::refusal(
-                    StatusCode::BAD_REQUEST,
-                    "The event's body could not be read.".to_owned(),
-                ),
-                None,
-            ),
-            Ok(body) => match Event::from_json(&body) {
-                Ok(event) => (
-                    Verdict::Decided(gate.gate().decide(&event, bearer.as_deref(), now)),
-                    event.label().map(ToOwned::to_owned),
-                ),
-                Err(error) => (Verdict::Decided(Decision::malformed_event(&error)), None),
-            },
-        }
-    };
-
-    let record = decision.record(now, label, bearer.is_some());
-    // Answered only once it is in the log: a verdict the log does not hold is never given.
-    let id = match gate.record(&record).await {
-        Ok(id) => id,
-        Err(error) => return ApiError::from(error).into_response(),
-    };
-    tracing::info!(
-        id = id.get(),
-        action = record.action.as_deref().unwrap_or("-"),
-        accepted = record.accepted,
-        status = record.status,
-        reason = record.reason.as_deref().unwrap_or("-"),
-        rule = record.rule.as_deref().unwrap_or("-"),
-        token_sent = record.token_sent,
-        token_email_tag = record.token_email_tag.as_deref().unwrap_or("-"),
-        warning = record.warning.as_deref().unwrap_or("-"),
-        "gate decision"
-    );
-    decision.into_response()
-}
-
-/// A decision of the gate crate, or a refusal of the request before any event could be read
-/// (wrong content type, too large), which has no `Decision` of its own.
-enum Verdict {
-    Decided(Decision),
-    Refused { status: StatusCode, detail: String },
-}
-
-impl Verdict {
-    fn refusal(status: StatusCode, detail: String) -> Self {
-        Self::Refused { status, detail }
-    }
-
-    fn record(
-        &self,
-        at: synerise_auth_token::UnixTime,
-        label: Option<String>,
-        token_sent: bool,
-    ) -> DecisionRecord {
-        match self {
-            Self::Decided(d) => DecisionRecord {
-                at,
-                action: d.action().map(|a| a.as_str().to_owned()),
-                label,
-                uuid: d.uuid().map(|u| u.to_string()),
-                accepted: d.is_accepted(),
-                status: d.status(),
-                reason: d.reason().map(|r| r.code().to_owned()),
-                detail: d.detail().to_owned(),
-                rule: d.rule().map(|r| r.code().to_owned()),
-                token_sent,
-                token_email_tag: d.token_email_tag().map(ToOwned::to_owned),
-                warning: d.warning().map(ToOwned::to_owned),
-            },
-            Self::Refused { status, detail } => DecisionRecord {
-                at,
-                action: None,
-                label: None,
-                uuid: None,
-                accepted: false,
-                status: status.as_u16(),
-                reason: Some(Reason::MalformedEvent.code().to_owned()),
-                detail: detail.clone(),
-                rule: None,
-                token_sent,
-                token_email_tag: None,
-                warning: None,
-            },
-        }
-    }
-}
-
-impl IntoResponse for Verdict {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Decided(decision) => {
-                let status = StatusCode::from_u16(decision.status())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                (status, Json(decision)).into_response()
+        match &body {
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                refusal = format!(
+                    "The event is larger than {MAX_EVENT_BYTES} bytes, the most the gate accepts."
+                );
+                unreadable(StatusCode::PAYLOAD_TOO_LARGE, &refusal)
             }
-            Self::Refused { status, detail } => (
-                status,
-                Json(DecisionBody {
-                    accepted: false,
-                    reason: Some(Reason::MalformedEvent.code()),
-                    detail: Some(detail),
-                }),
-            )
-                .into_response(),
+            Err(_) => unreadable(
+                StatusCode::BAD_REQUEST,
+                "The event's body could not be read.",
+            ),
+            Ok(body) => EventInput::Body(body),
         }
+    };
+    match gate.decide_event(input, bearer.as_deref()).await {
+        Ok(verdict) => reply(verdict),
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
+
+fn unreadable(status: StatusCode, detail: &str) -> EventInput<'_> {
+    EventInput::Unreadable {
+        status: status.as_u16(),
+        detail,
+    }
+}
+
+/// The verdict with its status, in its wire form.
+fn reply(verdict: Verdict) -> Response {
+    let status =
+        StatusCode::from_u16(verdict.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match verdict {
+        Verdict::Decided(decision) => (status, Json(decision)).into_response(),
+        Verdict::Unreadable { detail, .. } => (
+            status,
+            Json(DecisionBody {
+                accepted: false,
+                reason: Some(Reason::MalformedEvent.code()),
+                detail: Some(detail),
+            }),
+        )
+            .into_response(),
     }
 }
 

@@ -11,11 +11,12 @@ use axum::{
     },
 };
 use futures_util::{Stream, stream};
+use synerise_auth_app::GateService;
 use synerise_auth_store::{DecisionId, LoggedDecision};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::list::{EventItem, list_query};
-use crate::{ApiError, gate::GateService};
+use crate::ApiError;
 
 /// `GET /gate/v1/events/stream`.
 /// How long a browser waits before reconnecting a dropped stream.

@@ -7,10 +7,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use synerise_auth_app::GateService;
 use synerise_auth_gate::Action;
 use synerise_auth_store::{DecisionId, DecisionQuery, LoggedDecision};
 
-use crate::{ApiError, gate::GateService};
+use crate::ApiError;
 
 /// `GET /gate/v1/events`.
 /// The most decisions one listing returns.

@@ -30,11 +30,12 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{Method, header},
 };
+use synerise_auth_app::GateService;
 use synerise_auth_gate::MAX_EVENT_BYTES;
 use tower_http::cors::{Any, CorsLayer};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{ApiError, gate::GateService};
+use crate::ApiError;
 
 /// How long browsers may cache a CORS preflight's answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);

@@ -1,4 +1,4 @@
-//! The event gate as a service: the gate crate's pure decision, the log it writes to, the clock,
+//! The event gate as a service (its HTTP routes are the server's `routes::gate`): the gate crate's pure decision, the log it writes to, the clock,
 //! and the live feed of new decisions.
 //!
 //! The registered certificate is remembered in the data directory ([`CertificateHistory`]): when
@@ -146,7 +146,8 @@ impl GateService {
     }
 
     /// The gate: settings, certificate, decision.
-    pub(crate) fn gate(&self) -> arc_swap::Guard<Arc<Gate>> {
+    #[must_use]
+    pub fn gate(&self) -> arc_swap::Guard<Arc<Gate>> {
         self.inner.gate.load()
     }
 
@@ -177,12 +178,14 @@ impl GateService {
     }
 
     /// The current time.
-    pub(crate) fn now(&self) -> UnixTime {
+    #[must_use]
+    pub fn now(&self) -> UnixTime {
         self.inner.clock.now()
     }
 
     /// The decision log.
-    pub(crate) fn log(&self) -> &dyn DecisionLog {
+    #[must_use]
+    pub fn log(&self) -> &dyn DecisionLog {
         self.inner.log.as_ref()
     }
 
@@ -191,7 +194,7 @@ impl GateService {
     /// # Errors
     /// When the log cannot be written: the decision is then not answered either (every answered
     /// decision is in the log), and the caller replies with the error instead.
-    pub(crate) async fn record(&self, record: &DecisionRecord) -> Result<DecisionId, StoreError> {
+    pub async fn record(&self, record: &DecisionRecord) -> Result<DecisionId, StoreError> {
         let id = self.inner.log.record(record).await?;
         if self.inner.feed.receiver_count() > 0 {
             // A reader may still go between the count and the send: that is not an error.
@@ -204,12 +207,14 @@ impl GateService {
     }
 
     /// A receiver of decisions logged from now on.
-    pub(crate) fn subscribe(&self) -> broadcast::Receiver<LoggedDecision> {
+    #[must_use]
+    pub fn subscribe(&self) -> broadcast::Receiver<LoggedDecision> {
         self.inner.feed.subscribe()
     }
 
     /// A receiver that turns `true` when the gate closes.
-    pub(crate) fn closing(&self) -> watch::Receiver<bool> {
+    #[must_use]
+    pub fn closing(&self) -> watch::Receiver<bool> {
         self.inner.closing.subscribe()
     }
 
@@ -222,7 +227,10 @@ impl GateService {
 
 /// Opens the gate `serve` mounts (when its settings say so), with the service's own public key as
 /// the registered certificate, so that the tokens it issues are the ones the gate accepts.
-pub(crate) async fn open_for_serve(
+///
+/// # Errors
+/// When the store cannot be read or written.
+pub async fn open_for_serve(
     events: Option<&EventSettings>,
     leeway_secs: u32,
     store: &Arc<dyn Store>,

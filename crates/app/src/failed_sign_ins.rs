@@ -1,13 +1,12 @@
 //! Brute-force limits: failed sign-ins in a row per account (in the store, shared by every
-//! instance). The per-minute limits in this process are the issuing crate's [`PerMinute`].
+//! instance). The per-minute limits in this process are the issuing crate's `PerMinute`.
 
 use std::sync::Arc;
 
-pub(crate) use synerise_auth_issuing::PerMinute;
 use synerise_auth_store::{LockoutPolicy, SignInKey, SignInLockout};
 use synerise_auth_token::{Clock, Email};
 
-use crate::ApiError;
+use crate::error::{AppError, Result};
 
 /// Failed sign-ins in a row per account; at the limit the account is locked for a while.
 ///
@@ -28,6 +27,8 @@ const LOCK_SECS: i64 = 15 * 60;
 const MAX_ENTRIES: u32 = 100_000;
 
 impl FailedSignIns {
+    /// Locks an account at the `limit`-th failure in a row (0: never), counting in `store`.
+    #[must_use]
     pub(crate) fn new(limit: u32, clock: Arc<dyn Clock>, store: Arc<dyn SignInLockout>) -> Self {
         Self {
             limit,
@@ -37,8 +38,8 @@ impl FailedSignIns {
         }
     }
 
-    /// Refuses with 429 while `account` is locked.
-    pub(crate) async fn check(&self, account: &Email) -> Result<(), ApiError> {
+    /// Refuses ([`AppError::TooManyRequests`]) while `account` is locked.
+    pub(crate) async fn check(&self, account: &Email) -> Result<()> {
         if self.limit == 0 {
             return Ok(());
         }
@@ -48,15 +49,16 @@ impl FailedSignIns {
             .locked_until(&SignInKey::of(account), now)
             .await?
         {
-            Some(until) => Err(ApiError::TooManyRequests {
+            Some(until) => Err(AppError::TooManyRequests {
                 retry_after_secs: u64::try_from(until.as_secs() - now.as_secs()).unwrap_or(1),
             }),
             None => Ok(()),
         }
     }
 
-    /// Records a failure; the one that reaches the limit locks the account and is answered 429.
-    pub(crate) async fn failed(&self, account: &Email) -> Result<(), ApiError> {
+    /// Records a failure; the one that reaches the limit locks the account and is refused
+    /// ([`AppError::TooManyRequests`]).
+    pub(crate) async fn failed(&self, account: &Email) -> Result<()> {
         if self.limit == 0 {
             return Ok(());
         }
@@ -69,7 +71,7 @@ impl FailedSignIns {
             .record_failure(&SignInKey::of(account), self.clock.now(), policy)
             .await?;
         match locked {
-            Some(_) => Err(ApiError::TooManyRequests {
+            Some(_) => Err(AppError::TooManyRequests {
                 retry_after_secs: self.lock_secs.unsigned_abs(),
             }),
             None => Ok(()),
@@ -77,7 +79,7 @@ impl FailedSignIns {
     }
 
     /// A success ends the run of failures.
-    pub(crate) async fn succeeded(&self, account: &Email) -> Result<(), ApiError> {
+    pub(crate) async fn succeeded(&self, account: &Email) -> Result<()> {
         if self.limit == 0 {
             return Ok(());
         }
@@ -125,7 +127,7 @@ mod tests {
         let err = tracker.check(&a).await.unwrap_err();
         assert_eq!(err.code(), "rate_limited");
         assert!(
-            matches!(err, ApiError::TooManyRequests { retry_after_secs } if retry_after_secs == 900),
+            matches!(err, AppError::TooManyRequests { retry_after_secs } if retry_after_secs == 900),
             "{err:?}"
         );
         assert!(

@@ -1,11 +1,12 @@
 //! The token service behind every way in: the issuing crate's [`Tokens`] (the UUID, the token
-//! cache, the key that signs) with, around it, how many signatures run at once and the metrics.
+//! cache, the key that signs) with, around it, how many signatures run at once and what is
+//! counted ([`IssuingMetrics`]).
 //! (`Tokens` decides what is signed and whether a signature is needed; this decides when it runs.)
 //!
 //! # Where the signature runs
 //! An RSA-2048 signature is about 0.27 ms of CPU, nine tenths of a token's cost. It runs right on
 //! the async worker that handles the request, holding one of `workers - 1` permits, on a runtime
-//! with one worker more than CPUs (see [`crate::runtime`]): so at most one signature per CPU runs
+//! with one worker more than CPUs (the server's `runtime`): so at most one signature per CPU runs
 //! at a time, requests waiting for a permit wait in the semaphore's queue without holding a
 //! worker, and one worker is always free for I/O and for cheap requests (`/healthz`, `/metrics`,
 //! cache hits), which therefore never queue behind a burst of signatures.
@@ -27,20 +28,34 @@
 //! 3,500-6,000 on that machine, against 5,300-6,000 with `spawn_blocking`: the load generator
 //! and the server share 2 CPUs.)
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    fmt,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use synerise_auth_issuing::{Issued, Tokens};
 use synerise_auth_token::{Clock, CustomerUuid, Email};
 use tokio::sync::Semaphore;
 
-use crate::{ApiError, metrics::Metrics};
+use crate::error::{AppError, Result};
+
+/// What the token service counts, for whoever exports metrics (the HTTP service's Prometheus
+/// registry).
+pub trait IssuingMetrics: Send + Sync + fmt::Debug {
+    /// A token was handed out to a caller authenticated by `method` (`api_key`, `session`,
+    /// `id_token`): reused from the cache when `cache_hit`, newly signed otherwise.
+    fn token_issued(&self, method: &'static str, cache_hit: bool);
+    /// A signature took `took`.
+    fn signed(&self, took: Duration);
+}
 
 /// Hands out Synerise tokens for customers whose identity the caller has already established.
 #[derive(Debug)]
-pub(crate) struct TokenService {
+pub struct TokenService {
     tokens: Tokens,
     clock: Arc<dyn Clock>,
-    metrics: Option<Arc<Metrics>>,
+    metrics: Option<Arc<dyn IssuingMetrics>>,
     /// Signatures that may run at once: one worker fewer than the runtime has.
     permits: Semaphore,
 }
@@ -48,7 +63,8 @@ pub(crate) struct TokenService {
 impl TokenService {
     /// A token service over `tokens`. Call it within the runtime that will serve: the number of
     /// signatures allowed at once is one less than that runtime's workers (at least one).
-    pub(crate) fn new(tokens: Tokens, clock: Arc<dyn Clock>) -> Self {
+    #[must_use]
+    pub fn new(tokens: Tokens, clock: Arc<dyn Clock>) -> Self {
         let workers = tokio::runtime::Handle::try_current()
             .map_or(1, |runtime| runtime.metrics().num_workers());
         Self {
@@ -61,22 +77,26 @@ impl TokenService {
 
     /// Counts tokens and times signatures into `metrics`.
     #[must_use]
-    pub(crate) fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+    pub fn with_metrics(mut self, metrics: Arc<dyn IssuingMetrics>) -> Self {
         self.metrics = Some(metrics);
         self
     }
 
     /// What signs, its cache and its reload.
-    pub(crate) fn tokens(&self) -> &Tokens {
+    #[must_use]
+    pub fn tokens(&self) -> &Tokens {
         &self.tokens
     }
 
-    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+    /// The clock every token's `exp` is counted from.
+    #[must_use]
+    pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
 
     /// The customer's UUID as this service derives it: UUIDv5 of the salt and the email.
-    pub(crate) fn derive_uuid(&self, email: &Email) -> CustomerUuid {
+    #[must_use]
+    pub fn derive_uuid(&self, email: &Email) -> CustomerUuid {
         self.tokens.derive_uuid(email)
     }
 
@@ -84,12 +104,15 @@ impl TokenService {
     /// none is given: the cached one if there is one, otherwise a new signature, taken with a
     /// permit. `method` is how the caller authenticated (`api_key`, `session`, `id_token`), for
     /// the metrics.
-    pub(crate) async fn issue(
+    ///
+    /// # Errors
+    /// [`AppError::Unexpected`] when the signature fails (never expected with a key that loaded).
+    pub async fn issue(
         &self,
         method: &'static str,
         email: Email,
         uuid: Option<CustomerUuid>,
-    ) -> Result<Issued, ApiError> {
+    ) -> Result<Issued> {
         let pending = match self.tokens.lookup(&email, uuid, self.clock.now()) {
             Ok(hit) => {
                 self.count(method, true);
@@ -103,7 +126,7 @@ impl TokenService {
                 .permits
                 .acquire()
                 .await
-                .map_err(|e| ApiError::Unexpected(e.into()))?;
+                .map_err(|e| AppError::Unexpected(e.into()))?;
             let started = Instant::now();
             let issued = self.tokens.sign(pending)?;
             if let Some(metrics) = &self.metrics {

@@ -16,13 +16,17 @@ use subtle::ConstantTimeEq;
 /// [`accepted_digest`](Self::accepted_digest), in constant time). Its `Debug` shows only how
 /// many there are.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct ApiKeys(Vec<[u8; 32]>);
+pub struct ApiKeys(Vec<[u8; 32]>);
 
 /// Shortest plain API key accepted: 128 bits of entropy as hex or base64 is 22+ characters.
 const MIN_KEY_LEN: usize = 20;
 
 impl ApiKeys {
-    pub(crate) fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, String> {
+    /// Reads the configured entries: plain keys of at least 20 characters, or `sha256:<hex>`.
+    ///
+    /// # Errors
+    /// A sentence naming the entry that is too short or not a digest.
+    pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, String> {
         let mut digests = Vec::with_capacity(entries.len());
         for (index, entry) in entries.iter().map(|e| e.as_ref().trim()).enumerate() {
             if entry.is_empty() {
@@ -55,14 +59,17 @@ impl ApiKeys {
         Ok(Self(digests))
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    /// Whether no key is configured.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     /// The digest of `presented` when it is one of the keys (to key per-key limits by). Every
     /// configured key is compared, in constant time, whatever matches, so timing reveals neither
     /// which key matched nor how much of it.
-    pub(crate) fn accepted_digest(&self, presented: &str) -> Option<[u8; 32]> {
+    #[must_use]
+    pub fn accepted_digest(&self, presented: &str) -> Option<[u8; 32]> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let found: bool = self
             .0
