@@ -93,6 +93,10 @@ impl SettingsLayer {
 
     /// The layer these variables (any names) set; see [`from_env`](Self::from_env).
     #[cfg(test)]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's `Jail` takes a closure returning figment's own `Result`"
+    )]
     pub(crate) fn from_vars<N: AsRef<str>, V: AsRef<str>>(
         vars: &[(N, V)],
     ) -> Result<Self, SettingsError> {
