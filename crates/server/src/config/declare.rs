@@ -2,7 +2,13 @@
 //! its default as documented and its meaning, and makes from them the layer's field, the
 //! variable it is read from and the row of the settings table (`docs/configure.md`).
 
-use super::environment::variable;
+/// Every variable starts with this.
+pub(crate) const PREFIX: &str = "SYNERISE_AUTH_";
+
+/// The variable of a path: `token.ttl` is `SYNERISE_AUTH_TOKEN__TTL`.
+pub(crate) fn variable(path: &str) -> String {
+    format!("{PREFIX}{}", path.replace('.', "__")).to_ascii_uppercase()
+}
 
 /// One setting as declared: what the settings table shows, and how it is found in the
 /// environment.

@@ -8,10 +8,10 @@ use figment::{
     value::Value,
 };
 
-use super::{SettingsError, SettingsLayer, declare::Declared};
-
-/// Every variable starts with this.
-pub(crate) const PREFIX: &str = "SYNERISE_AUTH_";
+use super::{
+    SettingsError, SettingsLayer,
+    declare::{Declared, PREFIX, variable},
+};
 
 impl SettingsLayer {
     /// Reads this process's `SYNERISE_AUTH_*` variables, one per setting (see the settings
@@ -110,9 +110,4 @@ impl SettingsLayer {
         });
         read.unwrap_or_else(|| unreachable!("the jail ran"))
     }
-}
-
-/// The variable of a path: `token.ttl` is `SYNERISE_AUTH_TOKEN__TTL`.
-pub(super) fn variable(path: &str) -> String {
-    format!("{PREFIX}{}", path.replace('.', "__")).to_ascii_uppercase()
 }

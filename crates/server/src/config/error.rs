@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use super::SettingsLayer;
-
 /// Why settings could not be loaded or resolved. Each message says what to set.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -50,48 +48,13 @@ pub enum SettingsError {
 
 impl SettingsError {
     /// A setting's value is refused: the message starts with its path (`connections.max`) and
-    /// `problem`. [`placed`](Self::placed), at the top of the configuration, adds where it is
+    /// `problem`. `placed` (in `layer.rs`), at the top of the configuration, adds where it is
     /// set.
     pub(crate) fn setting(path: &str, problem: impl std::fmt::Display) -> Self {
         Self::Setting {
             setting: path.to_owned(),
             problem: problem.to_string(),
             place: String::new(),
-        }
-    }
-
-    /// For a refused setting, adds where it is set (`[section] key` in the file, the
-    /// variable); other errors are returned as they are.
-    pub(crate) fn placed(self) -> Self {
-        let Self::Setting {
-            setting,
-            problem,
-            place,
-        } = self
-        else {
-            return self;
-        };
-        if !place.is_empty() {
-            return Self::Setting {
-                setting,
-                problem,
-                place,
-            };
-        }
-        let declared = SettingsLayer::all_declared()
-            .into_iter()
-            .find(|d| d.path() == setting);
-        let place = declared.map_or(String::new(), |d| {
-            let mut place = format!(" (`{}` in the file", d.toml_key());
-            if let Some(name) = d.env_var() {
-                place.push_str(&format!(", {name} in the environment"));
-            }
-            place + ")"
-        });
-        Self::Setting {
-            setting,
-            problem,
-            place,
         }
     }
 }

@@ -132,3 +132,40 @@ impl SettingsLayer {
             .map_err(|e| SettingsError::Invalid(format!("cannot merge the settings: {e}")))
     }
 }
+
+impl SettingsError {
+    /// For a refused setting, adds where it is set (`[section] key` in the file, the
+    /// variable); other errors are returned as they are.
+    pub(crate) fn placed(self) -> Self {
+        let Self::Setting {
+            setting,
+            problem,
+            place,
+        } = self
+        else {
+            return self;
+        };
+        if !place.is_empty() {
+            return Self::Setting {
+                setting,
+                problem,
+                place,
+            };
+        }
+        let declared = SettingsLayer::all_declared()
+            .into_iter()
+            .find(|d| d.path() == setting);
+        let place = declared.map_or(String::new(), |d| {
+            let mut place = format!(" (`{}` in the file", d.toml_key());
+            if let Some(name) = d.env_var() {
+                place.push_str(&format!(", {name} in the environment"));
+            }
+            place + ")"
+        });
+        Self::Setting {
+            setting,
+            problem,
+            place,
+        }
+    }
+}
