@@ -18,7 +18,9 @@ PARTS = [
     ("edge: security headers", [r"synerise_auth_server::middleware::security_headers::SecurityHeaders::apply"]),
     ("edge: log line (off at info)", [r"synerise_auth_server::middleware::edge::log_reply"]),
     ("edge: metrics", [r"synerise_auth_server::metrics::Metrics::request_answered"]),
-    ("API key (SHA-256, constant-time compare)", [r"<synerise_auth_server::caller::Caller as axum_core::extract::FromRequestParts<.*>>::from_request_parts::\{\{closure\}\}"]),
+    # The credential read from the headers and authenticated (`App::authenticate`); builds before
+    # the application crate named the extractor `Caller`.
+    ("API key (SHA-256, constant-time compare)", [r"<synerise_auth_server::caller::(?:Authenticated|Caller) as axum_core::extract::FromRequestParts<.*>>::from_request_parts::\{\{closure\}\}"]),
     ("JSON body and email check", [r"synerise_auth_server::routes::extract::parse<.*>|synerise_auth_server::routes::extract::parse"]),
     ("token cache", [r"synerise_auth_(?:server|issuing)::token_cache::TokenCache<.*>::(get|insert|hash)"]),
     ("customer uuid (read, written)", [r"synerise_auth_token::customer_uuid::.*",
