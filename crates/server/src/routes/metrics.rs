@@ -18,8 +18,8 @@ use crate::{ApiError, AppState, config::MetricsAccess};
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain", body = String),
-        (status = 401, description = "missing_credentials, invalid_credentials (with `metrics = \"api_key\"`)", body = crate::openapi::ErrorBody),
-        (status = 404, description = "not_found (with `metrics = \"off\"`)", body = crate::openapi::ErrorBody),
+        (status = 401, description = "missing_credentials, invalid_credentials (with `[metrics] access = \"api_key\"`)", body = crate::openapi::ErrorBody),
+        (status = 404, description = "not_found (with `[metrics] access = \"off\"`)", body = crate::openapi::ErrorBody),
     )
 )]
 pub(crate) async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
