@@ -90,7 +90,7 @@ def breakdown(path: Path, requests: int) -> dict:
 
 def markdown(result: dict) -> str:
     lines = [f"Measured {result['date']} by `bench/profile` on {result['machine']}, {result['built']}:",
-             "instructions per request (callgrind), the same whatever the machine's load.", "",
+             "instructions per request (callgrind), within a few percent whatever the machine's load (compare two builds in one sitting).", "",
              "| part of one request | returning customer (cache on) | new token (cache off) |",
              "| --- | ---: | ---: |"]
     on, off = result["cached"], result["uncached"]
