@@ -16,12 +16,17 @@ CHEAPER_TARGETS = [("ours", "node", 1.25), ("node_addon", "node", 1.0)]
 COMPARISONS = [("ours", "node"), ("ours", "flask_preloaded"), ("flask_wheel", "flask_preloaded"),
                ("node_addon", "node")]
 
+# The "above its framework's floor" lines: (a signer's row, the floor of its framework).
+FRAMEWORK_FLOORS = [("flask_preloaded", "floor_flask"), ("flask_wheel", "floor_flask"),
+                    ("node", "floor_node"), ("node_addon", "floor_node")]
+
 
 def fmt(v, spec: str, unit: str = "") -> str:
     return "n/a" if v is None else f"{v:{spec}}{unit}"
 
 
 SHORT_NAMES = {"ours": "ours (cache off)", "node": "the Node peer",
+               "floor_flask": "the Flask floor", "floor_node": "the Node floor",
                "flask_wheel": "Flask + the synerise-auth wheel",
                "node_addon": "Node + @synerise-auth/server",
                "flask_preloaded": "the Flask app with the key parsed once"}
@@ -64,6 +69,23 @@ def floor_summary(services: list[dict]) -> dict | None:
                          f"{fmt(row.get('ratio_in_process'), '.3f', 'x')} of a signature)")
     out["text"] = (f"the returning customer (cache on), {c * 1000:.1f} µs, costs "
                    + " and ".join(parts))
+    return out
+
+
+def framework_floors(services: list[dict]) -> list[dict]:
+    """What each signer costs above its framework's floor (the same service answering without
+    signing), in signatures: the part of its row that the signing library decides."""
+    ok = {s["id"]: s for s in services if s.get("status") == "ok" and s.get("ratio_in_process")}
+    out = []
+    for row_id, floor_id in FRAMEWORK_FLOORS:
+        row, floor = ok.get(row_id), ok.get(floor_id)
+        if not row or not floor:
+            continue
+        above = row["ratio_in_process"] - floor["ratio_in_process"]
+        out.append({"row": row_id, "floor": floor_id, "above": above, "floor_ratio": floor["ratio_in_process"],
+                    "text": f"{SHORT_NAMES[row_id]} costs {above:.2f}x a signature above "
+                            f"{SHORT_NAMES[floor_id]} (which is {floor['ratio_in_process']:.2f}x: "
+                            "the framework's cost per token, whatever signs it)"})
     return out
 
 
@@ -154,8 +176,9 @@ def render_markdown(r: dict) -> str:
         lines.append("")
     elif si:
         lines += [f"Sign-in pass: {si['status']}: {si.get('reason', '')}", ""]
-    if r.get("comparisons") or r.get("floor"):
+    if r.get("comparisons") or r.get("floor") or r.get("framework_floors"):
         lines += [f"- {c['text']}." for c in r.get("comparisons") or []]
+        lines += [f"- {c['text']}." for c in r.get("framework_floors") or []]
         if r.get("floor"):
             lines.append(f"- {r['floor']['text']}.")
         lines.append("")
@@ -231,6 +254,8 @@ def print_table(r: dict) -> None:
                   f"{fmt(f.get('ratio_in_process'), '6.2f', 'x'):>7} {fmt(f['server_cpu_cores'], '6.2f'):>6} {f['errors']:6d}")
     print()
     for c in r.get("comparisons") or []:
+        print(c["text"])
+    for c in r.get("framework_floors") or []:
         print(c["text"])
     if r.get("floor"):
         print(r["floor"]["text"])

@@ -91,8 +91,9 @@ def flask_anchor(module: str) -> Callable[[Bench, int, Path], Command]:
     return lambda bench, port, _dir: Command([str(ANCHOR / "run.sh"), str(port), str(bench.key), module])
 
 
-def node_peer(bench: Bench, port: int, _dir: Path, peer: Path = NODE_PEER) -> Command:
-    return Command(["node", str(peer / "server.js")], {
+def node_peer(bench: Bench, port: int, _dir: Path, peer: Path = NODE_PEER, script: str = "server.js",
+              extra: dict[str, str] | None = None) -> Command:
+    return Command(["node", str(peer / script)], {**(extra or {}),
         "PORT": str(port), "HOST": "127.0.0.1", "JWT_PRIVATE_KEY_FILE": str(bench.key),
         "API_KEYS": bench.api_key, "UUID_SALT": SALT, "WEB_CONCURRENCY": "2",
         "NODE_ENV": "production"})
@@ -129,6 +130,26 @@ def hyper_floor(bench: Bench, port: int, workdir: Path) -> Command:
     reply.write_text(json.dumps({"body": body, "headers": [
         [n, v] for n, v in headers if n.lower() not in FLOOR_OWN_HEADERS - {"content-type"}]}))
     return Command([str(TARGET / "release" / "synerise-auth-bench-hyper-floor"), str(port), str(reply)])
+
+
+def reply_body_file(bench: Bench, workdir: Path) -> Path:
+    """Our last reply's body, written for a framework floor to answer with."""
+    _headers, body = floor_reply(bench)
+    path = workdir / "reply.json"
+    path.write_text(body)
+    return path
+
+
+def flask_floor(bench: Bench, port: int, workdir: Path) -> Command:
+    """The Flask + wheel peer's route with an issuer that signs nothing (`PEER_REPLY`)."""
+    command = peer_script("flask-wheel/run.sh")(bench, port, workdir)
+    return Command(command.argv, {**command.env, "PEER_REPLY": str(reply_body_file(bench, workdir))})
+
+
+def node_floor(bench: Bench, port: int, workdir: Path) -> Command:
+    """The Node peer's service with a signer that signs nothing (bench/peers/node/floor.js)."""
+    return node_peer(bench, port, workdir, script="floor.js",
+                     extra={"FLOOR_REPLY": str(reply_body_file(bench, workdir))})
 
 
 def nginx_binary() -> str:
@@ -215,6 +236,15 @@ SERVICES = [
     Service("floor_hyper", "HTTP floor (hyper + tokio replaying our reply)", hyper_floor,
             ready_line="hyper floor listening on http://", full_reply=False, replays_ours=True,
             prepare=build_hyper_floor),
+    # The frameworks' floors: the Flask + wheel peer and the Node peer exactly as above (server,
+    # workers, body parsing, checks, reply), answering with our last reply instead of signing. A
+    # signer's row above its floor is what signing costs in that framework; the floor itself is
+    # what the framework costs a token, whatever signs it.
+    Service("floor_flask", "Flask floor (the wheel's Flask route, replaying our reply)", flask_floor,
+            ready_path="/", ready_any_status=True, start_timeout=600, replays_ours=True),
+    Service("floor_node", "Node floor (the Node peer, replaying our reply)", node_floor,
+            ready_line="node peer listening on http://", replays_ours=True,
+            prepare=lambda _logdir: ensure_node_peer()),
 ]
 
 # The sign-in pass's server: ours, sign-up open, no per-IP limit.

@@ -159,16 +159,32 @@ def tool_versions(binary: Path) -> dict:
     }
 
 
+def release_build_steps() -> list[tuple[list[str], Path]]:
+    """The commands that build the release binary from a fresh clone, in order, each with the
+    folder it runs in: the web front end first (a release binary embeds it and will not build
+    without it), then `cargo build --release`."""
+    web = ROOT / "web"
+    steps = []
+    if not (web / "node_modules").is_dir():
+        steps.append((["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], web))
+    steps.append((["npm", "run", "--silent", "build"], web))
+    steps.append((["cargo", "build", "--release", "--locked", "-p", "synerise-auth"], ROOT))
+    return steps
+
+
 def build_ours(logdir: Path, prebuilt: Path | None) -> tuple[Path, str | None]:
-    """Builds the release binary (unless one is given): the binary, and None when it has a
-    `serve` command, else why not."""
+    """Builds the release binary, web first (unless one is given): the binary, and None when it
+    has a `serve` command, else why not."""
     binary = prebuilt.resolve() if prebuilt else RELEASE_BIN
     if not prebuilt:
-        log("cargo build --release -p synerise-auth")
-        p = run(["cargo", "build", "--release", "-p", "synerise-auth"], cwd=ROOT, check=False, timeout=1800)
-        (logdir / "build.log").write_text(p.stdout or "")
-        if p.returncode != 0:
-            return binary, f"`cargo build --release -p synerise-auth` failed; see {logdir / 'build.log'}"
+        output = []
+        for cmd, cwd in release_build_steps():
+            log(" ".join(cmd) + ("" if cwd == ROOT else f" (in {cwd.relative_to(ROOT)})"))
+            p = run(cmd, cwd=cwd, check=False, timeout=1800)
+            output.append(p.stdout or "")
+            (logdir / "build.log").write_text("".join(output))
+            if p.returncode != 0:
+                return binary, f"`{' '.join(cmd)}` failed; see {logdir / 'build.log'}"
     if not binary.exists():
         return binary, f"{binary} was not built"
     helptext = subprocess.run([str(binary), "--help"], capture_output=True, text=True).stdout

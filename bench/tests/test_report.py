@@ -80,6 +80,28 @@ class FloorSummary(unittest.TestCase):
         self.assertIsNone(report.floor_summary([row("ours_cached", "c", 0.007)]))
 
 
+class FrameworkFloors(unittest.TestCase):
+    def test_each_signer_above_its_frameworks_floor(self):
+        services = [row("flask_wheel", "w", 0.66), row("floor_flask", "f", 0.40),
+                    row("node_addon", "a", 0.33), row("floor_node", "n", 0.27), row("node", "j", 0.37)]
+        for r in services:
+            report.add_ratios(r, 0.2, 0.2)
+        found = {(f["row"], f["floor"]): f for f in report.framework_floors(services)}
+        self.assertEqual(set(found), {("flask_wheel", "floor_flask"), ("node_addon", "floor_node"),
+                                      ("node", "floor_node")})
+        self.assertAlmostEqual(found[("flask_wheel", "floor_flask")]["above"], 1.3)
+        self.assertAlmostEqual(found[("node", "floor_node")]["floor_ratio"], 1.35)
+        self.assertEqual(found[("node_addon", "floor_node")]["text"],
+                         "Node + @synerise-auth/server costs 0.30x a signature above the Node floor "
+                         "(which is 1.35x: the framework's cost per token, whatever signs it)")
+
+    def test_nothing_without_the_floor_or_a_ratio(self):
+        services = [row("flask_wheel", "w", 0.66), row("floor_node", "n", 0.27), row("node_addon", "a", 0.3)]
+        report.add_ratios(services[0], 0.2, 0.2)
+        report.add_ratios(services[1], 0.2, 0.2)
+        self.assertEqual(report.framework_floors(services), [])
+
+
 class Markdown(unittest.TestCase):
     """The committed results were written by bench/run from its JSON: rendering that JSON again
     gives the same text, in results/latest.md and in each page's latest-results block."""
@@ -102,6 +124,7 @@ class Markdown(unittest.TestCase):
         services = self.results["services"]
         self.assertEqual(report.comparisons(services), self.results["comparisons"])
         self.assertEqual(report.floor_summary(services), self.results["floor"])
+        self.assertEqual(report.framework_floors(services), self.results.get("framework_floors", []))
         ids = [s["id"] for s in services]
         self.assertEqual(report.targets(services, self.results["comparisons"], ids), self.results["targets"])
 

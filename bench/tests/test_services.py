@@ -52,6 +52,18 @@ class Declarations(unittest.TestCase):
         for svc in (s for s in SERVICES if s.replays_ours):
             self.assertTrue(svc.command(self.bench, 1, self.dir).argv)
 
+    def test_the_framework_floors_run_their_peer_with_our_reply_instead_of_a_signer(self):
+        self.bench.floor_reply = REPLY
+        by_id = {s.id: s for s in SERVICES}
+        flask = by_id["floor_flask"].command(self.bench, 7001, self.dir)
+        self.assertTrue(flask.argv[0].endswith("bench/peers/flask-wheel/run.sh"))
+        node = by_id["floor_node"].command(self.bench, 7002, self.dir)
+        self.assertEqual(node.argv[0], "node")
+        self.assertTrue(node.argv[1].endswith("bench/peers/node/floor.js"))
+        self.assertEqual(node.env["WEB_CONCURRENCY"], "2")
+        for command, variable in ((flask, "PEER_REPLY"), (node, "FLOOR_REPLY")):
+            self.assertEqual(Path(command.env[variable]).read_text(), REPLY[1])
+
     def test_a_peer_is_one_declaration(self):
         svc = Service("flask_wheel", "Flask + synerise-auth wheel", peer_script("flask-wheel/run.sh"),
                       ready_line="flask wheel peer listening on http://")
