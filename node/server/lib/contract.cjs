@@ -82,6 +82,20 @@ function refusal(error, nowMs) {
   return reply(known.status, { error: message, code: known.code }, nowMs, extra);
 }
 
+/** The issuers made by the functions handlers were given, each made once. */
+const made = new WeakMap();
+
+/**
+ * The issuer a handler was given, or, when it was given a function, what that function returns,
+ * made on the first request and kept (a framework that imports route files at build time, as
+ * Next.js does, has no key then). A function that throws is called again on the next request.
+ */
+function theIssuer(issuer) {
+  if (typeof issuer !== 'function') return issuer;
+  if (!made.has(issuer)) made.set(issuer, issuer());
+  return made.get(issuer);
+}
+
 /**
  * Answers one token request.
  *
@@ -91,7 +105,8 @@ function refusal(error, nowMs) {
  * @param {unknown} [request.body] the body: raw text or a Buffer, an object a body parser made,
  *   or a promise of one of these (a rejection with a SyneriseAuthError is answered as such)
  * @param {object} options
- * @param {import('./issuer.cjs').Issuer} options.issuer
+ * @param {import('./issuer.cjs').Issuer | (() => import('./issuer.cjs').Issuer)} options.issuer
+ *   the issuer, or a function that makes it on the first request (see `theIssuer`)
  * @param {() => (string | null | undefined | Promise<string | null | undefined>)} options.customer
  *   the signed-in customer's email from the shop's own session, or nothing when signed out
  * @param {{ check(key: string): number }} [options.limit] per-customer limit (`PerMinute`)
@@ -100,9 +115,11 @@ function refusal(error, nowMs) {
  * @returns {Promise<{ status: number, headers: Record<string, string>, body: string }>}
  */
 async function answerTokenRequest(request, options) {
-  const { issuer, customer, limit, allowedOrigins = [], onError } = options;
-  const nowMs = issuer.now() * 1000;
+  const { customer, limit, allowedOrigins = [], onError } = options;
+  let nowMs = Date.now();
   try {
+    const issuer = theIssuer(options.issuer);
+    nowMs = issuer.now() * 1000;
     if (request.method !== 'POST') {
       return reply(405, { error: 'method not allowed', code: 'method_not_allowed' }, nowMs, { allow: 'POST' });
     }

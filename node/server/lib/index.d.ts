@@ -85,7 +85,12 @@ export declare class SyneriseAuthError extends Error {
 
 /** The token-endpoint options every handler takes. */
 export interface TokenEndpointOptions<Req> {
-  issuer: Issuer;
+  /**
+   * The issuer, or a function that makes it on the first request and is then kept (for a
+   * framework that imports the route at build time, without the key: Next.js). If the function
+   * throws, the request is answered 500 and the next request calls it again.
+   */
+  issuer: Issuer | (() => Issuer);
   /** The signed-in customer's email from the shop's own session, or null when signed out. */
   customer: (request: Req) => string | null | undefined | Promise<string | null | undefined>;
   /** A per-customer limit, e.g. `new PerMinute(30)`. */

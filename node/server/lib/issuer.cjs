@@ -27,6 +27,13 @@ class Issuer {
   constructor(options) {
     if (!options || typeof options !== 'object') throw new TypeError('new Issuer({ key, salt, ttl? }) takes an object');
     const { key, salt, ttl, kid, reuse, clock = Date.now } = options;
+    // A missing option is a programming error (a TypeError, as Node's own APIs throw); a value
+    // that is there but unusable is refused by the addon with its stable code.
+    for (const [name, value, what] of [['key', key, 'the path of a key file or key directory'], ['salt', salt, 'the site-wide uuid salt']]) {
+      if (typeof value !== 'string') {
+        throw new TypeError(`new Issuer({ key, salt }): \`${name}\` must be ${what}, a string (it is ${value === null ? 'null' : typeof value})`);
+      }
+    }
     this.#clock = clock;
     this.#native = native(() => new binding.Issuer({ key, salt, ttl: ttlText(ttl), kid, reuse }));
   }

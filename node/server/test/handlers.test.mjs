@@ -99,6 +99,31 @@ for (const [name, mount] of HANDLERS) {
       assert.equal((await post({ 'x-test-customer': 'bob@example.com' })).status, 200);
     });
 
+    test('an issuer given as a function is made on the first request, once; one that throws is tried again', async (t) => {
+      const key = await keyFile(t);
+      let calls = 0;
+      let keyPath;
+      const seen = [];
+      const base = await mount(t, {
+        issuer: () => {
+          calls += 1;
+          return new Issuer({ key: keyPath, salt: SALT });
+        },
+        onError: (e) => seen.push(e),
+      });
+      assert.equal(calls, 0, 'nothing is made before a request');
+      const post = () => fetch(`${base}/api/synerise-token`, { method: 'POST', headers: { 'x-test-customer': 'ann@example.com' } });
+      // No key yet (as at build time): the request is answered 500, and the error goes to onError.
+      const failed = await post();
+      assert.equal(failed.status, 500);
+      assert.equal((await failed.json()).code, 'internal_error');
+      assert.ok(seen[0] instanceof TypeError && /`key` must be/.test(seen[0].message), String(seen[0]));
+      keyPath = key;
+      assert.equal((await post()).status, 200);
+      assert.equal((await post()).status, 200);
+      assert.equal(calls, 2, 'made again after the failure, then kept');
+    });
+
     test('GET is refused: 405 method_not_allowed', async (t) => {
       const { base } = await setup(t);
       const response = await fetch(`${base}/api/synerise-token`, { headers: { 'x-test-customer': 'ann@example.com' } });

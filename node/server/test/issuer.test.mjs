@@ -86,6 +86,10 @@ test('bad input is refused with stable codes, before anything is signed', async 
   assert.throws(() => customerUuid('', EMAIL), refused('invalid_salt', 500));
   assert.throws(() => new Issuer({ key: `${key}.missing`, salt: SALT }), refused('key_set_invalid', 500));
   assert.throws(() => new Issuer({ key, salt: '' }), refused('invalid_salt', 500));
+  // A missing option (an unset environment variable) is a TypeError naming it.
+  assert.throws(() => new Issuer({ salt: SALT }), (error) => error instanceof TypeError
+    && error.message === 'new Issuer({ key, salt }): `key` must be the path of a key file or key directory, a string (it is undefined)');
+  assert.throws(() => new Issuer({ key, salt: 42 }), TypeError);
   assert.throws(() => new Issuer({ key, salt: SALT, ttl: 10 }), refused('invalid_ttl', 500));
   assert.throws(() => new Issuer({ key, salt: SALT, ttl: '31d' }), refused('invalid_ttl', 500));
 });

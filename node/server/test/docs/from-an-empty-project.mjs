@@ -15,9 +15,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+
+import { checkEndpoint, codeBlock, freePort, waitForHttp } from './shared.mjs';
 
 const [packs, ...docs] = process.argv.slice(2).map((p) => resolve(p));
 const BIN = process.env.SYNERISE_AUTH_BIN;
@@ -27,34 +28,6 @@ const pinned = (file, name) => JSON.parse(readFileSync(join(ROOT, file), 'utf8')
   ?? JSON.parse(readFileSync(join(ROOT, file), 'utf8')).devDependencies[name];
 const EMAIL = 'ann@example.com';
 const SALT = 'an-empty-project-salt';
-
-/** The page's `server.js`: the first js block whose first line is `// server.js`. */
-function serverJs(doc) {
-  const block = /```js\n(\/\/ server\.js\n[\s\S]*?)```/.exec(readFileSync(doc, 'utf8'));
-  assert.ok(block, `${doc} has no js block starting with // server.js`);
-  return block[1];
-}
-
-const freePort = () =>
-  new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-
-async function waitForHttp(url, child, output) {
-  for (let i = 0; i < 200; i += 1) {
-    if (child.exitCode !== null) throw new Error(`node server.js exited (${child.exitCode}):\n${output.join('')}`);
-    try {
-      return await fetch(url, { method: 'GET' });
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`node server.js did not answer on ${url}:\n${output.join('')}`);
-}
 
 const project = mkdtempSync(join(tmpdir(), 'synerise-auth-empty-project-'));
 const children = [];
@@ -74,7 +47,7 @@ try {
     const file = `server-${basename(doc, '.md')}.js`;
     // After the page's code: a sign-in standing in for the shop's own (routes added after
     // app.listen() are served all the same).
-    writeFileSync(join(project, file), `${serverJs(doc)}
+    writeFileSync(join(project, file), `${codeBlock(doc, 'js', '// server.js')}
 app.post('/test/sign-in', express.json(), (req, res) => {
   req.session.customer = req.body.email;
   res.status(204).end();
@@ -102,19 +75,9 @@ app.post('/test/sign-in', express.json(), (req, res) => {
     const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
     assert.ok(cookie, 'the sign-in set a session cookie');
 
-    let checked;
-    try {
-      checked = execFileSync(BIN, [
-        'check-endpoint', `${base}/api/synerise-token`,
-        '--public-key', join(project, 'keys', 'public.pem'),
-        '--salt-file', join(project, 'salt'),
-        '--expect-email', EMAIL,
-        '--header', `Cookie: ${cookie}`,
-      ], { encoding: 'utf8' });
-    } catch (error) {
-      throw new Error(`${doc}: check-endpoint failed:\n${error.stdout}${error.stderr}\nserver:\n${output.join('')}`);
-    }
-    const summary = checked.trim().split('\n').pop();
+    const summary = checkEndpoint({
+      bin: BIN, url: `${base}/api/synerise-token`, project, email: EMAIL, cookie, output, what: doc,
+    });
     console.log(`${basename(doc)}'s server.js, from an empty project: ${summary}`);
     child.kill('SIGTERM');
   }

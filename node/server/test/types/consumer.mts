@@ -19,7 +19,7 @@ export const middleware = syneriseToken({
   limit,
 });
 export const POST: (request: Request) => Promise<Response> = tokenRoute({
-  issuer,
+  issuer: () => new Issuer({ key: process.env.SYNERISE_AUTH_KEY!, salt: process.env.SYNERISE_AUTH_UUID_SALT! }),
   customer: async (request) => request.headers.get('x-customer'),
   allowedOrigins: ['https://shop.example'],
 });
