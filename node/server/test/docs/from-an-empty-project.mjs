@@ -13,12 +13,12 @@
 // usage: node from-an-empty-project.mjs PACKS_DIR DOC.md... (SYNERISE_AUTH_BIN set); run by
 // scripts/test-node.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
-import { checkEndpoint, codeBlock, freePort, waitForHttp } from './shared.mjs';
+import { checkEndpoint, codeBlock, freePort, startNode, waitForHttp } from './shared.mjs';
 
 const [packs, ...docs] = process.argv.slice(2).map((p) => resolve(p));
 const BIN = process.env.SYNERISE_AUTH_BIN;
@@ -54,15 +54,11 @@ app.post('/test/sign-in', express.json(), (req, res) => {
 });
 `);
     const port = await freePort();
-    const output = [];
-    const child = spawn(process.execPath, [file], {
+    const { child, output } = startNode([file], {
       cwd: project,
       env: { ...process.env, SYNERISE_AUTH_KEY: 'keys/private.pem', SYNERISE_AUTH_UUID_SALT: SALT, SESSION_SECRET: 'a session secret for the test', PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
-    child.stdout.setEncoding('utf8').on('data', (d) => output.push(d));
-    child.stderr.setEncoding('utf8').on('data', (d) => output.push(d));
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(base, child, output);
 

@@ -10,12 +10,12 @@
 //
 // usage: node next-app.mjs PACKS_DIR DOC.md... (SYNERISE_AUTH_BIN set); run by scripts/test-node.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
-import { checkEndpoint, codeBlock, freePort, waitForHttp } from './shared.mjs';
+import { checkEndpoint, codeBlock, freePort, startNode, waitForHttp } from './shared.mjs';
 
 const [packs, ...docs] = process.argv.slice(2).map((p) => resolve(p));
 const BIN = process.env.SYNERISE_AUTH_BIN;
@@ -54,14 +54,11 @@ try {
     }
 
     const port = await freePort();
-    const output = [];
-    child = spawn(process.execPath, [next, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+    let output;
+    ({ child, output } = startNode([next, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
       cwd: project,
       env: { ...env, SYNERISE_AUTH_KEY: 'keys/private.pem', SYNERISE_AUTH_UUID_SALT: SALT },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.setEncoding('utf8').on('data', (d) => output.push(d));
-    child.stderr.setEncoding('utf8').on('data', (d) => output.push(d));
+    }));
     const url = `http://127.0.0.1:${port}/api/synerise-token`;
     await waitForHttp(url, child, output, 60);
 

@@ -1,6 +1,6 @@
 // What the documentation's end-to-end tests share: a free port, waiting for a server to answer,
 // and `synerise-auth check-endpoint` run against a token route with a signed-in customer's cookie.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +14,15 @@ export const freePort = () =>
       server.close(() => done(port));
     });
   });
+
+/** `node ARGS` in `cwd` with `env`, its stdout and stderr gathered in `output` for error messages. */
+export function startNode(args, { cwd, env }) {
+  const output = [];
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.setEncoding('utf8').on('data', (d) => output.push(d));
+  child.stderr.setEncoding('utf8').on('data', (d) => output.push(d));
+  return { child, output };
+}
 
 /** Resolves with the first answer from `url`; throws when `child` exits first or `seconds` pass. */
 export async function waitForHttp(url, child, output, seconds = 20) {
