@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "comparisons": compared,
         "floor": report.floor_summary(services),
         "framework_floors": report.framework_floors(services),
+        "threads": report.thread_split(services),
         "machine": machine,
         "tools": tool_versions(binary),
         "key": f"RSA-2048, made by {key_source} for this run",

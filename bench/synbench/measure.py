@@ -17,7 +17,7 @@ from .common import (CRITERION, CUSTOMER_UUID, EMAIL, ROOT, SIGN_IN_BODY, SIGN_I
                      SIGN_IN_CROWD, BenchError, log, run)
 from .load import hey, hey_sign_ins, wrk
 from .process import http_call
-from .proctree import tree_cpu_seconds, tree_peak_rss_kib, wait_quiet
+from .proctree import tree_cpu_seconds, tree_main_threads_seconds, tree_peak_rss_kib, wait_quiet
 from .servers import Server
 
 # Criterion benchmarks run by bench/run (thread CPU time), as (group, function).
@@ -121,9 +121,11 @@ def measure(server: Server, args: argparse.Namespace, public_pem: Path, verifier
     warm = wrk(server.port, args.warmup, args.threads, args.connections, server.api_key)
     wait_quiet(pid)
     cpu0, _ = tree_cpu_seconds(pid)
+    main0 = tree_main_threads_seconds(pid)
     log(f"  measuring {args.duration} s")
     load = wrk(server.port, args.duration, args.threads, args.connections, server.api_key)
     cpu1, nproc = tree_cpu_seconds(pid)
+    main1 = tree_main_threads_seconds(pid)
     rss_kib, nrss = tree_peak_rss_kib(pid)
 
     ok = load["requests"] - load["non2xx"]
@@ -159,6 +161,8 @@ def measure(server: Server, args: argparse.Namespace, public_pem: Path, verifier
         "p99_ms": load["latency_us"]["p99"] / 1000,
         "cpu_seconds": cpu1 - cpu0,
         "cpu_ms_per_token": (cpu1 - cpu0) * 1000 / ok if ok else None,
+        # The part of it spent on the processes' main threads (a Node worker's event loop).
+        "main_threads_ms_per_token": (main1 - main0) * 1000 / ok if ok else None,
         "server_cpu_cores": (cpu1 - cpu0) / seconds if seconds else None,
         "peak_rss_mib": rss_kib / 1024,
         "processes": max(nproc, nrss),

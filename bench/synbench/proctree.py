@@ -22,6 +22,13 @@ def parse_stat(text: str) -> tuple[int, int]:
     return ppid, utime + stime + cutime + cstime
 
 
+def parse_thread_stat(text: str) -> int:
+    """utime + stime in clock ticks from the text of /proc/PID/task/TID/stat: that one thread's
+    own CPU time (its cutime and cstime are the whole process's, so they are left out)."""
+    rest = text[text.rindex(")") + 2:].split()
+    return int(rest[11]) + int(rest[12])
+
+
 def read_stat(pid: int) -> tuple[int, int] | None:
     """`parse_stat` of one process, or None if it is gone."""
     try:
@@ -57,6 +64,20 @@ def tree_cpu_seconds(root: int) -> tuple[float, int]:
     if n == 0:
         raise BenchError(f"server process {root} is gone")
     return total / TICK, n
+
+
+def tree_main_threads_seconds(root: int) -> float:
+    """CPU seconds of the main thread of `root` and of each descendant (the thread whose id is
+    its process's). In a Node process that is the event loop; its other threads are libuv's pool
+    and V8's helpers."""
+    total = 0
+    for pid in process_tree(root):
+        try:
+            with open(f"/proc/{pid}/task/{pid}/stat", encoding="ascii", errors="replace") as f:
+                total += parse_thread_stat(f.read())
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / TICK
 
 
 def status_kib(pid: int, field: str) -> int | None:

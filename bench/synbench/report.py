@@ -20,6 +20,11 @@ COMPARISONS = [("ours", "node"), ("ours", "flask_preloaded"), ("flask_wheel", "f
 FRAMEWORK_FLOORS = [("flask_preloaded", "floor_flask"), ("flask_wheel", "floor_flask"),
                     ("node", "floor_node"), ("node_addon", "floor_node")]
 
+# The rows whose CPU per token is also split by thread: a Node worker's main thread is its event
+# loop, and its other threads are libuv's pool (where the addon and jose's WebCrypto sign) and
+# V8's helpers.
+EVENT_LOOP_ROWS = ["node", "node_addon", "floor_node"]
+
 
 def fmt(v, spec: str, unit: str = "") -> str:
     return "n/a" if v is None else f"{v:{spec}}{unit}"
@@ -86,6 +91,26 @@ def framework_floors(services: list[dict]) -> list[dict]:
                     "text": f"{SHORT_NAMES[row_id]} costs {above:.2f}x a signature above "
                             f"{SHORT_NAMES[floor_id]} (which is {floor['ratio_in_process']:.2f}x: "
                             "the framework's cost per token, whatever signs it)"})
+    return out
+
+
+def thread_split(services: list[dict]) -> list[dict]:
+    """Where a Node row's CPU per token is spent: on its event loops, or on its other threads
+    (libuv's pool, where tokens are signed, and V8's helpers), each also as signatures."""
+    out = []
+    for s in services:
+        if s["id"] not in EVENT_LOOP_ROWS or s.get("status") != "ok":
+            continue
+        cpu, main, ratio = s.get("cpu_ms_per_token"), s.get("main_threads_ms_per_token"), s.get("ratio_in_process")
+        if not cpu or main is None or ratio is None:
+            continue
+        other = cpu - main
+        main_ratio, other_ratio = main / cpu * ratio, other / cpu * ratio
+        out.append({"row": s["id"], "event_loop_ms": main, "other_threads_ms": other,
+                    "event_loop_ratio": main_ratio, "other_threads_ratio": other_ratio,
+                    "text": f"{SHORT_NAMES[s['id']]} spends {main:.3f} ms per token on its event loops "
+                            f"({main_ratio:.2f}x a signature) and {other:.3f} ms on its other threads, "
+                            f"libuv's pool and V8's helpers ({other_ratio:.2f}x)"})
     return out
 
 
@@ -176,9 +201,10 @@ def render_markdown(r: dict) -> str:
         lines.append("")
     elif si:
         lines += [f"Sign-in pass: {si['status']}: {si.get('reason', '')}", ""]
-    if r.get("comparisons") or r.get("floor") or r.get("framework_floors"):
+    if r.get("comparisons") or r.get("floor") or r.get("framework_floors") or r.get("threads"):
         lines += [f"- {c['text']}." for c in r.get("comparisons") or []]
         lines += [f"- {c['text']}." for c in r.get("framework_floors") or []]
+        lines += [f"- {c['text']}." for c in r.get("threads") or []]
         if r.get("floor"):
             lines.append(f"- {r['floor']['text']}.")
         lines.append("")
@@ -256,6 +282,8 @@ def print_table(r: dict) -> None:
     for c in r.get("comparisons") or []:
         print(c["text"])
     for c in r.get("framework_floors") or []:
+        print(c["text"])
+    for c in r.get("threads") or []:
         print(c["text"])
     if r.get("floor"):
         print(r["floor"]["text"])

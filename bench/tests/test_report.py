@@ -102,6 +102,29 @@ class FrameworkFloors(unittest.TestCase):
         self.assertEqual(report.framework_floors(services), [])
 
 
+class ThreadSplit(unittest.TestCase):
+    def test_a_node_rows_cpu_on_its_event_loops_and_on_its_other_threads(self):
+        addon = row("node_addon", "a", 0.40)
+        addon["main_threads_ms_per_token"] = 0.06
+        report.add_ratios(addon, 0.32, 0.32)
+        [split] = report.thread_split([addon])
+        self.assertEqual(split["row"], "node_addon")
+        self.assertAlmostEqual(split["event_loop_ms"], 0.06)
+        self.assertAlmostEqual(split["other_threads_ms"], 0.34)
+        self.assertAlmostEqual(split["event_loop_ratio"] + split["other_threads_ratio"], addon["ratio_in_process"])
+        self.assertEqual(split["text"], "Node + @synerise-auth/server spends 0.060 ms per token on its event loops "
+                                        "(0.19x a signature) and 0.340 ms on its other threads, libuv's pool and "
+                                        "V8's helpers (1.06x)")
+
+    def test_only_node_rows_measured_with_their_main_threads(self):
+        ours, older, failed = row("ours", "o", 0.3), row("node", "j", 0.4), row("floor_node", "f", 0.03)
+        ours["main_threads_ms_per_token"] = 0.0
+        failed.update(status="failed", main_threads_ms_per_token=0.02)
+        for r in (ours, older, failed):
+            report.add_ratios(r, 0.3, 0.3)
+        self.assertEqual(report.thread_split([ours, older, failed]), [])
+
+
 class Markdown(unittest.TestCase):
     """The committed results were written by bench/run from its JSON: rendering that JSON again
     gives the same text, in results/latest.md and in each page's latest-results block."""
@@ -125,6 +148,7 @@ class Markdown(unittest.TestCase):
         self.assertEqual(report.comparisons(services), self.results["comparisons"])
         self.assertEqual(report.floor_summary(services), self.results["floor"])
         self.assertEqual(report.framework_floors(services), self.results.get("framework_floors", []))
+        self.assertEqual(report.thread_split(services), self.results.get("threads", []))
         ids = [s["id"] for s in services]
         self.assertEqual(report.targets(services, self.results["comparisons"], ids), self.results["targets"])
 
