@@ -17,7 +17,7 @@ from .common import (CRITERION, CUSTOMER_UUID, EMAIL, ROOT, SIGN_IN_BODY, SIGN_I
                      SIGN_IN_CROWD, BenchError, log, run)
 from .load import hey, hey_sign_ins, wrk
 from .process import http_call
-from .proctree import tree_cpu_seconds, tree_main_threads_seconds, tree_peak_rss_kib, wait_quiet
+from .proctree import tree_cpu_seconds, tree_cpu_split, tree_peak_rss_kib, wait_quiet
 from .servers import Server
 
 # Criterion benchmarks run by bench/run (thread CPU time), as (group, function).
@@ -120,12 +120,10 @@ def measure(server: Server, args: argparse.Namespace, public_pem: Path, verifier
     log(f"  warm-up {args.warmup} s")
     warm = wrk(server.port, args.warmup, args.threads, args.connections, server.api_key)
     wait_quiet(pid)
-    cpu0, _ = tree_cpu_seconds(pid)
-    main0 = tree_main_threads_seconds(pid)
+    cpu0, main0, _ = tree_cpu_split(pid)
     log(f"  measuring {args.duration} s")
     load = wrk(server.port, args.duration, args.threads, args.connections, server.api_key)
-    cpu1, nproc = tree_cpu_seconds(pid)
-    main1 = tree_main_threads_seconds(pid)
+    cpu1, main1, nproc = tree_cpu_split(pid)
     rss_kib, nrss = tree_peak_rss_kib(pid)
 
     ok = load["requests"] - load["non2xx"]

@@ -53,31 +53,32 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def tree_cpu_seconds(root: int) -> tuple[float, int]:
-    """CPU seconds (user + system) of `root` and all its descendants, and how many processes."""
-    total, n = 0, 0
+def tree_cpu_split(root: int) -> tuple[float, float, int]:
+    """CPU seconds (user + system) of `root` and all its descendants, the part of them spent on
+    their main threads (the thread whose id is its process's: in a Node process the event loop;
+    its other threads are libuv's pool and V8's helpers), and how many processes. Each process's
+    two numbers are read one after the other, in one pass over the tree."""
+    total, main, n = 0, 0, 0
     for pid in process_tree(root):
         st = read_stat(pid)
-        if st:
-            total += st[1]
-            n += 1
-    if n == 0:
-        raise BenchError(f"server process {root} is gone")
-    return total / TICK, n
-
-
-def tree_main_threads_seconds(root: int) -> float:
-    """CPU seconds of the main thread of `root` and of each descendant (the thread whose id is
-    its process's). In a Node process that is the event loop; its other threads are libuv's pool
-    and V8's helpers."""
-    total = 0
-    for pid in process_tree(root):
+        if not st:
+            continue
+        total += st[1]
+        n += 1
         try:
             with open(f"/proc/{pid}/task/{pid}/stat", encoding="ascii", errors="replace") as f:
-                total += parse_thread_stat(f.read())
+                main += parse_thread_stat(f.read())
         except (FileNotFoundError, ProcessLookupError):
             pass
-    return total / TICK
+    if n == 0:
+        raise BenchError(f"server process {root} is gone")
+    return total / TICK, main / TICK, n
+
+
+def tree_cpu_seconds(root: int) -> tuple[float, int]:
+    """CPU seconds (user + system) of `root` and all its descendants, and how many processes."""
+    total, _main, n = tree_cpu_split(root)
+    return total, n
 
 
 def status_kib(pid: int, field: str) -> int | None:

@@ -26,7 +26,7 @@ class MainThreads(unittest.TestCase):
         """This process burns 0.3 s of CPU on a second thread: the process's time grows by that,
         its main thread's (which only waits) hardly at all."""
         me = os.getpid()
-        total0, main0 = proctree.tree_cpu_seconds(me)[0], proctree.tree_main_threads_seconds(me)
+        total0, main0, _ = proctree.tree_cpu_split(me)
 
         def burn():
             start = time.thread_time()
@@ -36,8 +36,8 @@ class MainThreads(unittest.TestCase):
         worker = threading.Thread(target=burn)
         worker.start()
         worker.join()
-        total = proctree.tree_cpu_seconds(me)[0] - total0
-        main = proctree.tree_main_threads_seconds(me) - main0
+        total1, main1, _ = proctree.tree_cpu_split(me)
+        total, main = total1 - total0, main1 - main0
         self.assertGreaterEqual(total, 0.25)
         self.assertLess(main, 0.1)
 

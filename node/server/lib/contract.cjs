@@ -116,6 +116,7 @@ function theIssuer(issuer) {
  */
 async function answerTokenRequest(request, options) {
   const { customer, limit, allowedOrigins = [], onError } = options;
+  // The system clock dates a reply only until the issuer is there (a 500 when it cannot be made).
   let nowMs = Date.now();
   try {
     const issuer = theIssuer(options.issuer);

@@ -1,6 +1,8 @@
 'use strict';
 // The Issuer a shop makes once: the addon's issuer with the clock read here (the one place that
-// reads the system clock), errors turned into SyneriseAuthError, and nothing secret in `inspect`.
+// reads the clock tokens are issued by; the handlers read the system clock only to date a 500
+// when no issuer could be made), errors turned into SyneriseAuthError, and nothing secret in
+// `inspect`.
 
 const { inspect } = require('node:util');
 
